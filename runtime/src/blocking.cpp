@@ -1,0 +1,83 @@
+// blocking.cpp — the pool of threads for blocking calls (goro::blocking).
+//
+// A goroutine hands its job to the pool through park()'s deferred callback
+// (so the pool cannot finish the job and ready the goroutine before it is
+// parked) and sleeps; a pool thread runs the job and readies it. The pool
+// starts threads on demand, up to GORO_BLOCKING_THREADS; idle threads wait on
+// a condition variable and live as long as the program.
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "env.hpp"
+#include "goro/os.hpp"
+#include "sched.hpp"
+
+namespace goro::detail {
+namespace {
+
+struct job {
+  function_ref<void()> fn;
+  g* gp;
+};
+
+struct pool {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<job*> jobs;
+  int threads = 0;
+  int idle = 0;
+};
+
+pool& the_pool() {
+  static auto* p = new pool; // never destroyed: threads outlive static destructors
+  return *p;
+}
+
+void pool_thread(pool* p) {
+  std::unique_lock<std::mutex> lock(p->mu);
+  for (;;) {
+    ++p->idle;
+    p->cv.wait(lock, [&] { return !p->jobs.empty(); });
+    --p->idle;
+    job* j = p->jobs.front();
+    p->jobs.pop_front();
+    lock.unlock();
+    g* gp = j->gp; // j lives on the parked goroutine's stack until ready()
+    j->fn();
+    ready(gp);
+    lock.lock();
+  }
+}
+
+void submit(void* arg) noexcept {
+  auto* j = static_cast<job*>(arg);
+  pool& p = the_pool();
+  std::lock_guard<std::mutex> lock(p.mu);
+  p.jobs.push_back(j);
+  if (p.idle == 0 && p.threads < env().blocking_threads) {
+    try {
+      std::thread(pool_thread, &p).detach();
+      ++p.threads;
+    } catch (...) {
+      // No new thread: an existing one takes the job when it is free.
+      if (p.threads == 0)
+        std::abort();
+    }
+  }
+  p.cv.notify_one();
+}
+
+} // namespace
+
+void run_blocking(function_ref<void()> f) {
+  if (!on_goroutine()) {
+    f();
+    return;
+  }
+  job j{f, current_g()};
+  park(wait_site{"blocking call", nullptr, __builtin_return_address(0)}, &submit, &j);
+}
+
+} // namespace goro::detail

@@ -1,0 +1,275 @@
+// context.cpp — Go's context package.
+//
+// A context_core is one node of the tree: background (represented by a null
+// core), a cancelable node (with_cancel / with_deadline / with_timeout) or a
+// value node (with_value). Each node holds a reference to its parent.
+//
+// Cancellation. A cancelable node registers with its nearest cancelable
+// ancestor (skipping value nodes). Canceling a node, under its lock, records
+// the error, closes `done` and cancels its registered children; then it
+// unregisters from its own ancestor. Lock order: an ancestor's lock before a
+// descendant's; a node never takes an ancestor's lock while holding its own.
+//
+// Lifetime. Children are registered without a reference: a child that dies
+// unregisters first, under the ancestor's lock, so an ancestor canceling its
+// children never touches freed memory. A pending deadline timer holds a
+// reference to its node; cancel() stops the timer.
+#include <atomic>
+#include <string>
+
+#include "goro/context.hpp"
+#include "sched.hpp"
+#include "spin_lock.hpp"
+#include "timer.hpp"
+
+namespace goro::detail {
+
+struct context_core {
+  std::atomic<std::int64_t> refs{1};
+  context_core* parent = nullptr; // owned reference; nullptr: background
+
+  // value node
+  bool is_value = false;
+  std::string key;
+  value_box* value = nullptr;
+
+  // cancelable node
+  spin_lock lock;
+  chan<unit> done;
+  error err;
+  bool canceled = false;
+  std::optional<time_point> deadline;
+  owned_timer_node deadline_timer;
+  context_core* registered_with = nullptr; // ancestor whose children list holds us
+  context_core* first_child = nullptr;     // registered descendants (no references)
+  context_core* prev_sibling = nullptr;
+  context_core* next_sibling = nullptr;
+
+  static context wrap(context_core* adopted) noexcept { return context(adopted); }
+  static context_core* of(const context& c) noexcept { return c.core_; }
+
+  static void retain(context_core* c) noexcept {
+    if (c != nullptr)
+      c->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  static void release(context_core* c) noexcept;
+};
+
+namespace {
+
+context_core* nearest_cancelable(context_core* c) noexcept {
+  while (c != nullptr && c->is_value)
+    c = c->parent;
+  return c;
+}
+
+void unlink_child(context_core* ancestor, context_core* child) noexcept {
+  if (child->prev_sibling != nullptr)
+    child->prev_sibling->next_sibling = child->next_sibling;
+  else
+    ancestor->first_child = child->next_sibling;
+  if (child->next_sibling != nullptr)
+    child->next_sibling->prev_sibling = child->prev_sibling;
+  child->prev_sibling = child->next_sibling = nullptr;
+  child->registered_with = nullptr;
+}
+
+void unregister(context_core* c) noexcept {
+  context_core* ancestor = nearest_cancelable(c->parent);
+  if (ancestor == nullptr)
+    return;
+  ancestor->lock.lock();
+  if (c->registered_with == ancestor)
+    unlink_child(ancestor, c);
+  ancestor->lock.unlock();
+}
+
+// Cancels c and its registered descendants. c->lock must not be held.
+void cancel_locked_tree(context_core* c, const error& why) noexcept;
+
+void cancel(context_core* c, const error& why, bool unregister_from_parent) noexcept {
+  c->lock.lock();
+  cancel_locked_tree(c, why);
+  c->lock.unlock();
+  if (unregister_from_parent)
+    unregister(c);
+  timer_remove(&c->deadline_timer);
+}
+
+// With c->lock held.
+void cancel_locked_tree(context_core* c, const error& why) noexcept {
+  if (c->canceled)
+    return;
+  c->canceled = true;
+  c->err = why;
+  c->done.close();
+  while (context_core* child = c->first_child) {
+    unlink_child(c, child);
+    child->lock.lock();
+    cancel_locked_tree(child, why);
+    child->lock.unlock();
+    // Its timer, if any, still holds a reference and stops when it fires
+    // (firing a canceled context is a no-op); stop it now to free it early.
+    timer_remove(&child->deadline_timer);
+  }
+}
+
+void deadline_fire(timer_node* t, std::uint64_t, std::int64_t) noexcept {
+  cancel(timer_owner<context_core>(t), error(errc::deadline_exceeded), true);
+}
+void deadline_retain(timer_node* t) noexcept { context_core::retain(timer_owner<context_core>(t)); }
+void deadline_release(timer_node* t) noexcept {
+  context_core::release(timer_owner<context_core>(t));
+}
+const timer_ops deadline_ops{&deadline_fire, &deadline_retain, &deadline_release};
+
+// A new cancelable child of parent, registered with its nearest cancelable
+// ancestor (or canceled at once if that ancestor already is).
+context_core* new_cancelable(const context& parent) {
+  auto* c = new context_core;
+  c->parent = context_core::of(parent);
+  context_core::retain(c->parent);
+  c->done = make_chan<unit>();
+  c->deadline_timer.ops = &deadline_ops;
+  c->deadline_timer.owner = c;
+  context_core* ancestor = nearest_cancelable(c->parent);
+  if (ancestor != nullptr) {
+    ancestor->lock.lock();
+    if (ancestor->canceled) {
+      error why = ancestor->err;
+      ancestor->lock.unlock();
+      c->lock.lock();
+      cancel_locked_tree(c, why);
+      c->lock.unlock();
+    } else {
+      c->registered_with = ancestor;
+      c->next_sibling = ancestor->first_child;
+      if (ancestor->first_child != nullptr)
+        ancestor->first_child->prev_sibling = c;
+      ancestor->first_child = c;
+      ancestor->lock.unlock();
+    }
+  }
+  return c;
+}
+
+cancel_func make_cancel(context_core* c) {
+  context keep = context_core::wrap(c);
+  context_core::retain(c);
+  return [keep] { cancel(context_core::of(keep), error(errc::canceled), true); };
+}
+
+} // namespace
+
+void context_core::release(context_core* c) noexcept {
+  while (c != nullptr && c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    if (!c->is_value)
+      unregister(c);
+    context_core* parent = c->parent;
+    if (c->value != nullptr)
+      c->value->destroy(c->value);
+    delete c;
+    c = parent; // drop our reference to the parent iteratively, not recursively
+  }
+}
+
+const void* context_value(const context_core* c, std::string_view key, type_id_t type) noexcept {
+  for (; c != nullptr; c = c->parent) {
+    if (c->is_value && c->key == key)
+      return c->value->type == type ? c->value->ptr : nullptr;
+  }
+  return nullptr;
+}
+
+context context_with_value(const context& parent, std::string key, value_box* value) {
+  auto* c = new context_core;
+  c->is_value = true;
+  c->key = std::move(key);
+  c->value = value;
+  c->parent = context_core::of(parent);
+  context_core::retain(c->parent);
+  return context_core::wrap(c);
+}
+
+} // namespace goro::detail
+
+namespace goro {
+
+using detail::context_core;
+
+context::context() noexcept : core_(nullptr) {}
+context::context(const context& other) noexcept : core_(other.core_) {
+  context_core::retain(core_);
+}
+context::context(context&& other) noexcept : core_(other.core_) { other.core_ = nullptr; }
+context& context::operator=(const context& other) noexcept {
+  context copy(other);
+  std::swap(core_, copy.core_);
+  return *this;
+}
+context& context::operator=(context&& other) noexcept {
+  if (this != &other) {
+    context old(std::move(*this));
+    std::swap(core_, other.core_);
+  }
+  return *this;
+}
+context::~context() { context_core::release(core_); }
+
+recv_chan<unit> context::done() const {
+  context_core* c = detail::nearest_cancelable(core_);
+  return c == nullptr ? recv_chan<unit>() : recv_chan<unit>(c->done);
+}
+
+error context::err() const {
+  context_core* c = detail::nearest_cancelable(core_);
+  if (c == nullptr)
+    return error();
+  c->lock.lock();
+  error e = c->err;
+  c->lock.unlock();
+  return e;
+}
+
+std::optional<time_point> context::deadline() const {
+  for (context_core* c = core_; c != nullptr; c = c->parent)
+    if (!c->is_value && c->deadline)
+      return c->deadline;
+  return std::nullopt;
+}
+
+context background() { return context(); }
+
+std::pair<context, cancel_func> with_cancel(const context& parent) {
+  context_core* c = detail::new_cancelable(parent);
+  return {context_core::wrap(c), detail::make_cancel(c)};
+}
+
+std::pair<context, cancel_func> with_deadline(const context& parent, time_point t) {
+  if (auto current = parent.deadline(); current && *current <= t)
+    return with_cancel(parent); // the parent's earlier deadline already applies
+  context_core* c = detail::new_cancelable(parent);
+  c->deadline = t;
+  context ctx = context_core::wrap(c);
+  cancel_func cancel = detail::make_cancel(c);
+  auto when = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  if (when <= detail::now_ns()) {
+    detail::cancel(c, error(errc::deadline_exceeded), true);
+  } else {
+    // Armed under the lock, so a concurrent cancel() (which removes the timer
+    // after setting `canceled`) cannot miss it.
+    c->lock.lock();
+    if (!c->canceled) {
+      c->deadline_timer.when = when;
+      detail::timer_add(&c->deadline_timer);
+    }
+    c->lock.unlock();
+  }
+  return {std::move(ctx), std::move(cancel)};
+}
+
+std::pair<context, cancel_func> with_timeout(const context& parent, duration d) {
+  return with_deadline(parent, std::chrono::steady_clock::now() + d);
+}
+
+} // namespace goro

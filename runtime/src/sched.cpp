@@ -1,0 +1,912 @@
+// sched.cpp — the M:N work-stealing scheduler (Go's runtime/proc.go, smaller).
+//
+// Workers. GOMAXPROCS worker threads each run a scheduling loop on their own
+// thread stack ("g0") and switch into goroutines. A worker owns a local run
+// queue (runq.hpp); goroutines readied by a worker go to its queue (into
+// runnext), goroutines readied elsewhere go to the global queue.
+//
+// Switching. A goroutine that parks, yields or exits leaves a deferred action
+// in its worker (unlock the object it waits on, requeue it, free it) and
+// switches directly to the next runnable goroutine of that worker, or to g0
+// when there is none. The context switched to runs the deferred action first
+// (after_switch), so the object is unlocked only once the parked goroutine's
+// context is saved: a waker can never resume a goroutine that is still running.
+//
+// Idle workers and wakeups (Go's spinning protocol). A worker that finds no
+// work becomes "spinning" and tries to steal; at most about half the busy
+// workers spin. Whoever makes work available calls wakep(), which wakes one
+// idle worker only if nobody is spinning. A worker going idle first stops
+// spinning, then registers as idle, and after each step looks for work once
+// more; wakep() does the mirror image (publish work, then look for idle
+// workers), so with sequentially consistent fences one of the two always
+// sees the other and no wakeup is lost.
+//
+// The poller. One idle worker at a time sleeps in netpoll() until the earliest
+// timer, an I/O event or a break; the others sleep on their parker. A new
+// earliest timer breaks the poller out (wake_poller).
+//
+// Exit. An on_exit handler stops scheduling: workers stop at their next
+// scheduling point and the handler waits until none runs a goroutine, so no
+// goroutine runs while static destructors do.
+//
+// Lock order: idle_lock, free_lock, registry shard locks and the global queue
+// lock are leaves; none is held while switching or calling out.
+#include "sched.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <thread>
+#include <typeinfo>
+#include <vector>
+
+#include <cxxabi.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "env.hpp"
+#include "fiber.hpp"
+#include "goro/error.hpp"
+#include "goro/go.hpp"
+#include "introspect.hpp"
+#include "netpoll.hpp"
+#include "runq.hpp"
+#include "stack.hpp"
+#include "timer.hpp"
+
+namespace goro::detail {
+namespace {
+
+constexpr int max_workers = 1024;
+constexpr std::uint32_t global_fairness_tick = 61;
+constexpr std::uint32_t timer_check_tick = 16;
+constexpr std::uint32_t max_runnext_streak = 64;
+constexpr int steal_rounds = 4;
+constexpr std::size_t local_free_cache = 64;
+constexpr std::size_t global_free_untrimmed = 1024;
+constexpr std::size_t registry_shards = 16;
+
+struct deferred_action {
+  enum kind : std::uint8_t { none, unlock, requeue, exit } what = none;
+  void (*fn)(void*) noexcept = nullptr;
+  void* arg = nullptr;
+  g* gp = nullptr;
+};
+
+struct worker {
+  int index = 0;
+  g g0;                                // this worker's thread stack: the scheduling loop
+  std::atomic<g*> current{nullptr};    // the context running on this worker
+  local_runq runq;
+  deferred_action deferred;
+  parker sleeper;
+  bool spinning = false;
+  std::atomic<bool> polling{false};
+  bool in_idle_list = false;           // guarded by scheduler::idle_lock
+  std::uint32_t tick = 0;
+  std::uint32_t next_streak = 0;
+  std::uint64_t rng = 0;
+  std::vector<g*> free_gs;             // owner only
+};
+
+struct registry_shard {
+  spin_lock lock;
+  g* head = nullptr;
+};
+
+struct scheduler {
+  std::atomic<int> nprocs{0};
+  std::atomic<int> nstarted{0};
+  worker* workers[max_workers] = {};
+  spin_lock procs_lock; // set_max_procs
+
+  global_runq global;
+
+  spin_lock idle_lock;
+  std::vector<worker*> idle;
+  std::atomic<int> nidle{0};
+  std::atomic<int> nspinning{0};
+  std::atomic<bool> poller_active{false};
+
+  std::atomic<bool> stopping{false};
+
+  std::atomic<std::uint64_t> next_id{1};
+  std::atomic<std::int64_t> ngoroutines{0};
+
+  spin_lock free_lock;
+  g* free_head = nullptr;
+  std::size_t nfree = 0;
+
+  registry_shard registry[registry_shards];
+};
+
+std::atomic<scheduler*> the_scheduler{nullptr};
+thread_local worker* t_worker = nullptr;
+thread_local g* t_thread_g = nullptr;
+
+// Accessors for thread-local state. A goroutine may resume on another thread
+// after any switch, and compilers cache TLS addresses within a function, so
+// runtime code reads TLS only through these opaque calls.
+[[gnu::noinline]] worker* this_worker() noexcept {
+  asm volatile("");
+  return t_worker;
+}
+
+struct thread_g_owner {
+  g* gp = nullptr;
+  ~thread_g_owner() { delete gp; }
+};
+thread_local thread_g_owner t_thread_g_owner;
+
+[[gnu::noinline]] g* this_thread_g() noexcept {
+  asm volatile("");
+  if (t_thread_g == nullptr) {
+    t_thread_g = new g;
+    t_thread_g->is_fiber = false;
+    t_thread_g->state.store(g_state::running, std::memory_order_relaxed);
+    t_thread_g_owner.gp = t_thread_g;
+  }
+  return t_thread_g;
+}
+
+[[noreturn]] void fatal(const char* message) noexcept {
+  std::fprintf(stderr, "goro: fatal error: %s\n", message);
+  std::fflush(stderr);
+  std::abort();
+}
+
+scheduler& sched() noexcept {
+  scheduler* s = the_scheduler.load(std::memory_order_acquire);
+  if (s != nullptr)
+    return *s;
+  ensure_started();
+  return *the_scheduler.load(std::memory_order_acquire);
+}
+
+std::uint64_t next_random(worker* w) noexcept {
+  // wyrand: fast, and good enough for choosing victims.
+  w->rng += 0xa0761d6478bd642fULL;
+  __uint128_t m = static_cast<__uint128_t>(w->rng) * (w->rng ^ 0xe7037ed1a0b428dbULL);
+  return static_cast<std::uint64_t>(m >> 64) ^ static_cast<std::uint64_t>(m);
+}
+
+// ---------------------------------------------------------------- registry
+
+void registry_add(scheduler& s, g* gp) noexcept {
+  gp->shard = static_cast<std::uint32_t>(gp->id % registry_shards);
+  registry_shard& r = s.registry[gp->shard];
+  r.lock.lock();
+  gp->all_prev = nullptr;
+  gp->all_next = r.head;
+  if (r.head != nullptr)
+    r.head->all_prev = gp;
+  r.head = gp;
+  r.lock.unlock();
+}
+
+void registry_remove(scheduler& s, g* gp) noexcept {
+  registry_shard& r = s.registry[gp->shard];
+  r.lock.lock();
+  if (gp->all_prev != nullptr)
+    gp->all_prev->all_next = gp->all_next;
+  else
+    r.head = gp->all_next;
+  if (gp->all_next != nullptr)
+    gp->all_next->all_prev = gp->all_prev;
+  r.lock.unlock();
+}
+
+// ---------------------------------------------------------------- g allocation
+
+g* alloc_g(scheduler& s, worker* w) {
+  g* gp = nullptr;
+  if (w != nullptr && !w->free_gs.empty()) {
+    gp = w->free_gs.back();
+    w->free_gs.pop_back();
+  } else if (s.nfree > 0) {
+    s.free_lock.lock();
+    gp = s.free_head;
+    if (gp != nullptr) {
+      s.free_head = gp->sched_next;
+      --s.nfree;
+    }
+    s.free_lock.unlock();
+  }
+  stack_region st;
+  if (gp != nullptr) {
+    st.lo = gp->stack_lo;
+    st.size = gp->stack_size;
+    gp->~g();
+  } else {
+    st = stack_alloc();
+  }
+  // The g lives at the top of its stack; the first frame starts right below.
+  auto top = reinterpret_cast<std::uintptr_t>(st.lo + st.size);
+  auto* mem = reinterpret_cast<void*>((top - sizeof(g)) & ~std::uintptr_t{63});
+  gp = new (mem) g;
+  gp->stack_lo = st.lo;
+  gp->stack_size = st.size;
+  gp->is_fiber = true;
+  return gp;
+}
+
+// Runs on the context that took over from the exited goroutine, so its stack
+// is no longer in use.
+void free_g(scheduler& s, worker* w, g* gp) noexcept {
+  w->free_gs.push_back(gp);
+  if (w->free_gs.size() <= local_free_cache)
+    return;
+  std::size_t move = w->free_gs.size() / 2;
+  g* first = nullptr;
+  for (std::size_t i = 0; i < move; ++i) {
+    g* x = w->free_gs.back();
+    w->free_gs.pop_back();
+    x->sched_next = first;
+    first = x;
+  }
+  s.free_lock.lock();
+  bool trim = s.nfree > global_free_untrimmed;
+  g* last = first;
+  while (last->sched_next != nullptr)
+    last = last->sched_next;
+  last->sched_next = s.free_head;
+  s.free_head = first;
+  s.nfree += move;
+  s.free_lock.unlock();
+  if (trim) {
+    // Plenty of spare stacks: give their memory back, except the top page
+    // that holds the g.
+    for (g* x = first; x != nullptr && move-- > 0; x = x->sched_next)
+      stack_trim(stack_region{x->stack_lo, x->stack_size}, 4096);
+  }
+}
+
+// ---------------------------------------------------------------- wakeups
+
+bool wake_idle_worker(scheduler& s) noexcept {
+  worker* w = nullptr;
+  s.idle_lock.lock();
+  for (std::size_t i = s.idle.size(); i-- > 0;) {
+    if (!s.idle[i]->polling.load(std::memory_order_relaxed)) {
+      w = s.idle[i];
+      s.idle[i] = s.idle.back();
+      s.idle.pop_back();
+      break;
+    }
+  }
+  if (w == nullptr && !s.idle.empty()) {
+    w = s.idle.back();
+    s.idle.pop_back();
+  }
+  if (w != nullptr) {
+    w->in_idle_list = false;
+    s.nidle.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  s.idle_lock.unlock();
+  if (w == nullptr)
+    return false;
+  w->sleeper.unpark();
+  if (w->polling.load(std::memory_order_seq_cst))
+    netpoll_break();
+  return true;
+}
+
+// Called after making work available: wakes an idle worker unless one is
+// already spinning (it will find the work).
+void wakep(scheduler& s) noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (s.nidle.load(std::memory_order_seq_cst) == 0)
+    return;
+  if (s.nspinning.load(std::memory_order_seq_cst) != 0)
+    return;
+  int expected = 0;
+  if (!s.nspinning.compare_exchange_strong(expected, 1, std::memory_order_seq_cst))
+    return;
+  if (!wake_idle_worker(s))
+    s.nspinning.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+void reset_spinning(scheduler& s, worker* w) noexcept {
+  w->spinning = false;
+  if (s.nspinning.fetch_sub(1, std::memory_order_seq_cst) == 1)
+    wakep(s); // we were the last spinner and found work: there may be more
+}
+
+// ---------------------------------------------------------------- switching
+
+void run_deferred(scheduler& s, worker* w) noexcept {
+  deferred_action d = w->deferred;
+  w->deferred.what = deferred_action::none;
+  switch (d.what) {
+  case deferred_action::none:
+    break;
+  case deferred_action::unlock:
+    if (d.fn != nullptr)
+      d.fn(d.arg);
+    break;
+  case deferred_action::requeue:
+    s.global.push(d.gp);
+    wakep(s);
+    break;
+  case deferred_action::exit:
+    free_g(s, w, d.gp);
+    break;
+  }
+}
+
+void after_switch() noexcept {
+  worker* w = this_worker();
+  run_deferred(*the_scheduler.load(std::memory_order_relaxed), w);
+}
+
+[[noreturn]] void stack_overflow(g* gp) noexcept {
+  char where[512];
+  describe_spawn_site(*gp, where, sizeof where);
+  std::fprintf(stderr,
+               "goro: fatal error: stack overflow in goroutine %llu (created at %s)\n"
+               "goro: the stack is %zu bytes; raise GORO_STACK_SIZE (e.g. GORO_STACK_SIZE=256k)\n",
+               static_cast<unsigned long long>(gp->id), where, gp->stack_size);
+  std::fflush(stderr);
+  std::abort();
+}
+
+void switch_context(worker* w, g* from, g* to) noexcept {
+  if (from->is_fiber && !stack_canary_ok(from->stack_lo))
+    stack_overflow(from);
+  swap_eh_globals(&from->eh, &to->eh);
+  if (to->is_fiber)
+    to->state.store(g_state::running, std::memory_order_relaxed);
+  goro_fiber_switch(&from->sp, to->sp);
+  after_switch();
+}
+
+// Publishes `next` as the running context, unless the program is exiting.
+bool claim_for_running(scheduler& s, worker* w, g* next) noexcept {
+  w->current.store(next, std::memory_order_seq_cst);
+  if (!s.stopping.load(std::memory_order_seq_cst))
+    return true;
+  w->current.store(&w->g0, std::memory_order_seq_cst);
+  s.global.push(next);
+  return false;
+}
+
+g* pop_local(worker* w) noexcept {
+  bool use_next = w->next_streak < max_runnext_streak;
+  bool had_next = use_next && w->runq.has_next();
+  g* gp = w->runq.pop(use_next);
+  if (gp != nullptr && had_next)
+    ++w->next_streak;
+  else
+    w->next_streak = 0;
+  return gp;
+}
+
+// The current goroutine `me` stops running (its deferred action is set): run
+// the worker's next goroutine, or its scheduling loop.
+void schedule_from(worker* w, g* me) noexcept {
+  scheduler& s = *the_scheduler.load(std::memory_order_relaxed);
+  ++w->tick;
+  g* next = nullptr;
+  bool slow = w->tick % global_fairness_tick == 0 ||
+              (w->tick % timer_check_tick == 0 && timers_next() <= now_ns());
+  if (!slow)
+    next = pop_local(w);
+  if (next == nullptr || !claim_for_running(s, w, next)) {
+    next = &w->g0;
+    w->current.store(next, std::memory_order_seq_cst);
+  }
+  switch_context(w, me, next);
+}
+
+[[noreturn]] void report_escaped_exception(g* gp) noexcept {
+  char where[512];
+  describe_spawn_site(*gp, where, sizeof where);
+  std::string what = "an exception of unknown type";
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    int status = 0;
+    const char* mangled = typeid(e).name();
+    char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+    what = std::string(status == 0 && demangled ? demangled : mangled) + ": " + e.what();
+    std::free(demangled);
+  } catch (...) {
+    if (const std::type_info* t = abi::__cxa_current_exception_type()) {
+      int status = 0;
+      char* demangled = abi::__cxa_demangle(t->name(), nullptr, nullptr, &status);
+      what = std::string("an exception of type ") + (status == 0 && demangled ? demangled : t->name());
+      std::free(demangled);
+    }
+  }
+  std::fprintf(stderr,
+               "goro: goroutine %llu terminated the program: %s\n"
+               "goro: goroutine %llu was created at %s\n",
+               static_cast<unsigned long long>(gp->id), what.c_str(),
+               static_cast<unsigned long long>(gp->id), where);
+  std::fflush(stderr);
+  std::abort();
+}
+
+[[noreturn]] void goexit(g* me) noexcept {
+  scheduler& s = *the_scheduler.load(std::memory_order_relaxed);
+  registry_remove(s, me);
+  s.ngoroutines.fetch_sub(1, std::memory_order_relaxed);
+  me->state.store(g_state::dead, std::memory_order_relaxed);
+  worker* w = this_worker();
+  w->deferred = {deferred_action::exit, nullptr, nullptr, me};
+  schedule_from(w, me);
+  __builtin_unreachable();
+}
+
+void fiber_entry(void* arg) noexcept {
+  g* me = static_cast<g*>(arg);
+  after_switch();
+  try {
+    me->body->run(me->body);
+  } catch (...) {
+    report_escaped_exception(me);
+  }
+  task* body = me->body;
+  me->body = nullptr;
+  body->destroy(body); // the captured values die on the goroutine, as in Go
+  goexit(me);
+}
+
+// ---------------------------------------------------------------- finding work
+
+g* take_global(scheduler& s, worker* w) noexcept {
+  if (s.global.empty())
+    return nullptr;
+  int procs = std::max(1, s.nprocs.load(std::memory_order_relaxed));
+  std::uint32_t want = std::min<std::uint32_t>(s.global.size() / procs + 1, local_runq::capacity / 2);
+  std::uint32_t taken = 0;
+  g* first = s.global.pop_batch(want, &taken);
+  if (first == nullptr)
+    return nullptr;
+  for (g* rest = first->sched_next; rest != nullptr;) {
+    g* next = rest->sched_next;
+    w->runq.push(rest, false, s.global);
+    rest = next;
+  }
+  first->sched_next = nullptr;
+  return first;
+}
+
+g* steal(scheduler& s, worker* w) noexcept {
+  int n = s.nprocs.load(std::memory_order_acquire);
+  for (int round = 0; round < steal_rounds; ++round) {
+    bool last_round = round == steal_rounds - 1;
+    auto start = static_cast<int>(next_random(w) % static_cast<std::uint64_t>(n));
+    for (int i = 0; i < n; ++i) {
+      worker* v = s.workers[(start + i) % n];
+      if (v == nullptr || v == w)
+        continue;
+      if (last_round && v->runq.queue_empty() && v->runq.has_next()) {
+        // The victim readied that goroutine last and usually runs it next
+        // itself; steal it only if it is not picked up within a moment.
+        std::uint32_t before = v->tick;
+        for (int spin = 0; spin < 200; ++spin)
+          cpu_relax();
+        if (v->tick != before)
+          continue;
+      }
+      if (g* gp = w->runq.steal_from(v->runq, last_round))
+        return gp;
+    }
+    if (g* gp = take_global(s, w))
+      return gp;
+  }
+  return nullptr;
+}
+
+bool work_visible(scheduler& s, worker* self) noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!s.global.empty() || !self->runq.empty())
+    return true;
+  int n = s.nprocs.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) {
+    worker* v = s.workers[i];
+    if (v != nullptr && v != self && !v->runq.queue_empty())
+      return true;
+  }
+  return timers_next() <= now_ns();
+}
+
+// Removes w from the idle list; false if a waker already took it out (and is
+// about to unpark it, counting it as spinning).
+bool leave_idle_list(scheduler& s, worker* w) noexcept {
+  s.idle_lock.lock();
+  bool listed = w->in_idle_list;
+  if (listed) {
+    auto it = std::find(s.idle.begin(), s.idle.end(), w);
+    *it = s.idle.back();
+    s.idle.pop_back();
+    w->in_idle_list = false;
+    s.nidle.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  s.idle_lock.unlock();
+  return listed;
+}
+
+void go_idle(scheduler& s, worker* w) noexcept {
+  if (w->spinning) {
+    w->spinning = false;
+    s.nspinning.fetch_sub(1, std::memory_order_seq_cst);
+    if (work_visible(s, w)) {
+      w->spinning = true;
+      s.nspinning.fetch_add(1, std::memory_order_seq_cst);
+      return;
+    }
+  }
+  // Choose the role before becoming visible as idle: wakers read `polling`.
+  bool poller = !s.poller_active.exchange(true, std::memory_order_seq_cst);
+  w->polling.store(poller, std::memory_order_seq_cst);
+  s.idle_lock.lock();
+  s.idle.push_back(w);
+  w->in_idle_list = true;
+  s.nidle.fetch_add(1, std::memory_order_seq_cst);
+  s.idle_lock.unlock();
+
+  auto stop_polling = [&] {
+    if (poller) {
+      w->polling.store(false, std::memory_order_seq_cst);
+      s.poller_active.store(false, std::memory_order_seq_cst);
+    }
+  };
+  if (work_visible(s, w) || s.stopping.load(std::memory_order_seq_cst)) {
+    stop_polling();
+    if (!leave_idle_list(s, w)) {
+      w->sleeper.park(); // consume the waker's token
+      w->spinning = true;
+    }
+    return;
+  }
+  if (poller) {
+    netpoll(timers_next());
+    stop_polling();
+    if (!leave_idle_list(s, w)) {
+      w->sleeper.park();
+      w->spinning = true;
+    } else if (timers_pending() > 0 && s.nidle.load(std::memory_order_seq_cst) > 0) {
+      // We leave the poller role to run work while timers are pending: let
+      // another idle worker take it over.
+      s.nspinning.fetch_add(1, std::memory_order_seq_cst);
+      if (!wake_idle_worker(s))
+        s.nspinning.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    return;
+  }
+  w->sleeper.park();
+  w->spinning = true; // the waker counted us as spinning
+}
+
+void retire(scheduler& s, worker* w) noexcept {
+  if (w->spinning) {
+    w->spinning = false;
+    s.nspinning.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  w->runq.drain_to(s.global);
+  wakep(s);
+  while (w->index >= s.nprocs.load(std::memory_order_acquire) &&
+         !s.stopping.load(std::memory_order_acquire))
+    w->sleeper.park(); // set_max_procs unparks us when it grows again
+}
+
+// The scheduling loop's search for work; nullptr when the program is exiting.
+g* find_runnable(scheduler& s, worker* w) noexcept {
+  for (;;) {
+    if (s.stopping.load(std::memory_order_acquire))
+      return nullptr;
+    if (w->index >= s.nprocs.load(std::memory_order_acquire)) {
+      retire(s, w);
+      continue;
+    }
+    ++w->tick;
+    if (timers_next() <= now_ns())
+      timers_run(now_ns());
+    if (w->tick % global_fairness_tick == 0)
+      if (g* gp = take_global(s, w))
+        return gp;
+    if (g* gp = pop_local(w))
+      return gp;
+    if (g* gp = take_global(s, w))
+      return gp;
+    int busy = s.nprocs.load(std::memory_order_relaxed) - s.nidle.load(std::memory_order_relaxed);
+    if (w->spinning || 2 * s.nspinning.load(std::memory_order_relaxed) < busy) {
+      if (!w->spinning) {
+        w->spinning = true;
+        s.nspinning.fetch_add(1, std::memory_order_seq_cst);
+      }
+      if (g* gp = steal(s, w))
+        return gp;
+    }
+    go_idle(s, w);
+  }
+}
+
+void worker_main(scheduler* s, worker* w) noexcept {
+  t_worker = w;
+  w->current.store(&w->g0, std::memory_order_seq_cst);
+  for (;;) {
+    g* gp = find_runnable(*s, w);
+    if (gp != nullptr && w->spinning)
+      reset_spinning(*s, w);
+    if (gp == nullptr || !claim_for_running(*s, w, gp)) {
+      // Exiting: this worker never runs a goroutine again.
+      for (;;)
+        pause();
+    }
+    switch_context(w, &w->g0, gp);
+  }
+}
+
+void start_worker(scheduler& s, int index) {
+  auto* w = new worker;
+  w->index = index;
+  w->g0.is_fiber = false;
+  w->rng = static_cast<std::uint64_t>(index + 1) * 0x9E3779B97F4A7C15ULL ^
+           static_cast<std::uint64_t>(now_ns());
+  s.workers[index] = w;
+  std::thread(worker_main, &s, w).detach();
+  s.nstarted.fetch_add(1, std::memory_order_release);
+}
+
+// Waits (up to a grace period) until no worker runs a goroutine, then lets
+// the process exit. Runs before the static destructors of objects that
+// existed when the scheduler started.
+void stop_at_exit(int status, void*) {
+  scheduler& s = *the_scheduler.load(std::memory_order_acquire);
+  s.stopping.store(true, std::memory_order_seq_cst);
+  worker* self = this_worker();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  for (;;) {
+    g* busy = nullptr;
+    int started = s.nstarted.load(std::memory_order_acquire);
+    for (int i = 0; i < started && busy == nullptr; ++i) {
+      worker* w = s.workers[i];
+      if (w == self)
+        continue;
+      g* cur = w->current.load(std::memory_order_seq_cst);
+      if (cur != &w->g0)
+        busy = cur;
+    }
+    if (busy == nullptr)
+      break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::fprintf(stderr,
+                   "goro: goroutine %llu is still running at exit without reaching a scheduling "
+                   "point; exiting without running static destructors\n",
+                   static_cast<unsigned long long>(busy->id));
+      std::fflush(nullptr);
+      std::_Exit(status);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  at_exit_hook(status);
+}
+
+int default_procs() noexcept {
+  if (env().max_procs > 0)
+    return env().max_procs;
+  unsigned hw = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(hw, 1u, static_cast<unsigned>(max_workers)));
+}
+
+void spawn_g(task* t, void* pc, const std::source_location* where) {
+  scheduler& s = sched();
+  worker* w = this_worker();
+  bool on_fiber = w != nullptr && w->current.load(std::memory_order_relaxed) != &w->g0;
+  g* gp;
+  try {
+    gp = alloc_g(s, on_fiber ? w : nullptr);
+  } catch (...) {
+    t->destroy(t);
+    throw;
+  }
+  gp->body = t;
+  gp->id = s.next_id.fetch_add(1, std::memory_order_relaxed);
+  gp->spawn_pc = pc;
+  if (where != nullptr) {
+    gp->spawn_loc = *where;
+    gp->has_spawn_loc = true;
+  }
+  gp->sp = fiber_make_context(gp, &fiber_entry, gp);
+  registry_add(s, gp);
+  s.ngoroutines.fetch_add(1, std::memory_order_relaxed);
+  on_spawn_hook(*gp);
+  gp->state.store(g_state::runnable, std::memory_order_relaxed);
+  if (on_fiber)
+    w->runq.push(gp, true, s.global);
+  else
+    s.global.push(gp);
+  wakep(s);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- runtime API
+
+void ensure_started() noexcept {
+  if (the_scheduler.load(std::memory_order_acquire) != nullptr)
+    return;
+  static spin_lock start_lock;
+  start_lock.lock();
+  if (the_scheduler.load(std::memory_order_acquire) == nullptr) {
+    auto* s = new scheduler; // never destroyed: workers run until the process ends
+    s->idle.reserve(max_workers);
+    netpoll_init();
+    int procs = default_procs();
+    s->nprocs.store(procs, std::memory_order_release);
+    the_scheduler.store(s, std::memory_order_release);
+    on_exit(stop_at_exit, nullptr);
+    for (int i = 0; i < procs; ++i)
+      start_worker(*s, i);
+  }
+  start_lock.unlock();
+}
+
+g* current_g() noexcept {
+  worker* w = this_worker();
+  if (w != nullptr) {
+    g* cur = w->current.load(std::memory_order_relaxed);
+    if (cur == &w->g0)
+      fatal("a blocking goro call ran on the scheduler's own stack (e.g. in a timer callback)");
+    return cur;
+  }
+  return this_thread_g();
+}
+
+bool on_goroutine() noexcept {
+  worker* w = this_worker();
+  return w != nullptr && w->current.load(std::memory_order_relaxed) != &w->g0;
+}
+
+void park(const wait_site& site, void (*unlock)(void*) noexcept, void* arg) noexcept {
+  g* me = current_g();
+  me->wait_reason = site.reason;
+  me->has_blocked_at = site.where != nullptr;
+  if (site.where != nullptr)
+    me->blocked_at = *site.where;
+  me->blocked_pc = site.pc;
+  me->state.store(site.sleeping ? g_state::sleeping : g_state::waiting, std::memory_order_relaxed);
+  on_park_hook(*me);
+  if (!me->is_fiber) {
+    if (unlock != nullptr)
+      unlock(arg);
+    me->thread_parker.park();
+    me->state.store(g_state::running, std::memory_order_relaxed);
+    return;
+  }
+  worker* w = this_worker();
+  w->deferred = {deferred_action::unlock, unlock, arg, nullptr};
+  schedule_from(w, me);
+}
+
+void ready(g* gp) noexcept {
+  if (!gp->is_fiber) {
+    gp->state.store(g_state::running, std::memory_order_relaxed);
+    gp->thread_parker.unpark();
+    return;
+  }
+  scheduler& s = *the_scheduler.load(std::memory_order_acquire);
+  gp->state.store(g_state::runnable, std::memory_order_relaxed);
+  worker* w = this_worker();
+  if (w != nullptr)
+    w->runq.push(gp, true, s.global);
+  else
+    s.global.push(gp);
+  wakep(s);
+}
+
+std::uint32_t fast_rand() noexcept {
+  worker* w = this_worker();
+  if (w != nullptr)
+    return static_cast<std::uint32_t>(next_random(w));
+  thread_local std::uint64_t state = reinterpret_cast<std::uintptr_t>(&state) ^
+                                     static_cast<std::uint64_t>(now_ns());
+  state += 0xa0761d6478bd642fULL;
+  __uint128_t m = static_cast<__uint128_t>(state) * (state ^ 0xe7037ed1a0b428dbULL);
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(m >> 64) ^ static_cast<std::uint64_t>(m));
+}
+
+std::int64_t now_ns() noexcept {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+void wake_poller() noexcept {
+  scheduler* s = the_scheduler.load(std::memory_order_acquire);
+  if (s == nullptr)
+    return;
+  if (s->poller_active.load(std::memory_order_seq_cst)) {
+    netpoll_break();
+    return;
+  }
+  if (s->nidle.load(std::memory_order_seq_cst) > 0) {
+    s->nspinning.fetch_add(1, std::memory_order_seq_cst);
+    if (!wake_idle_worker(*s))
+      s->nspinning.fetch_sub(1, std::memory_order_seq_cst);
+  }
+}
+
+void for_each_goroutine(function_ref<void(const g&)> f) {
+  scheduler* s = the_scheduler.load(std::memory_order_acquire);
+  if (s == nullptr)
+    return;
+  for (registry_shard& r : s->registry) {
+    r.lock.lock();
+    for (g* gp = r.head; gp != nullptr; gp = gp->all_next)
+      f(*gp);
+    r.lock.unlock();
+  }
+}
+
+[[gnu::noinline]] void spawn(task* t) { spawn_g(t, __builtin_return_address(0), nullptr); }
+
+void spawn_at(task* t, const std::source_location& where) {
+  spawn_g(t, __builtin_return_address(0), &where);
+}
+
+} // namespace goro::detail
+
+namespace goro {
+
+void yield() {
+  using namespace detail;
+  worker* w = this_worker();
+  if (w == nullptr || w->current.load(std::memory_order_relaxed) == &w->g0) {
+    sched_yield();
+    return;
+  }
+  g* me = w->current.load(std::memory_order_relaxed);
+  me->state.store(g_state::runnable, std::memory_order_relaxed);
+  w->deferred = {deferred_action::requeue, nullptr, nullptr, me};
+  schedule_from(w, me);
+}
+
+std::size_t num_goroutines() {
+  detail::scheduler* s = detail::the_scheduler.load(std::memory_order_acquire);
+  return s == nullptr ? 0 : static_cast<std::size_t>(s->ngoroutines.load(std::memory_order_relaxed));
+}
+
+void set_max_procs(int n) {
+  using namespace detail;
+  if (n < 1)
+    throw goro::panic("set_max_procs: n must be at least 1, got " + std::to_string(n));
+  if (n > max_workers)
+    throw goro::panic("set_max_procs: n must be at most " + std::to_string(max_workers) +
+                      ", got " + std::to_string(n));
+  scheduler& s = sched();
+  s.procs_lock.lock();
+  int old = s.nprocs.load(std::memory_order_acquire);
+  s.nprocs.store(n, std::memory_order_seq_cst);
+  int started = s.nstarted.load(std::memory_order_acquire);
+  for (int i = started; i < n; ++i)
+    start_worker(s, i);
+  for (int i = old; i < std::min(n, started); ++i)
+    s.workers[i]->sleeper.unpark(); // it retired when the count shrank
+  s.procs_lock.unlock();
+  if (n < old) {
+    // Idle workers above the new count must notice and retire.
+    for (int i = n; i < old; ++i) {
+      worker* w = s.workers[i];
+      if (w != nullptr && leave_idle_list(s, w)) {
+        s.nspinning.fetch_add(1, std::memory_order_seq_cst);
+        w->sleeper.unpark();
+        if (w->polling.load(std::memory_order_seq_cst))
+          netpoll_break();
+      }
+    }
+  }
+}
+
+int max_procs() { return detail::sched().nprocs.load(std::memory_order_acquire); }
+
+} // namespace goro

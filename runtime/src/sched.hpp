@@ -1,0 +1,53 @@
+// sched.hpp — the scheduler's interface to the rest of the runtime.
+//
+// The protocol every blocking primitive follows (as Go's gopark/goready):
+//
+//   lock(object);
+//   if (can proceed) { ...; unlock(object); return; }
+//   enqueue current_g() on the object's wait queue;
+//   park(site, unlock_fn, &object);      // object is unlocked only after the
+//                                        // goroutine's context is saved
+//   // resumed: whoever dequeued us did the work and called ready(us)
+//
+// A waker dequeues a g under the object's lock and calls ready(g) once, after
+// it has finished writing the results into the g's sudog.
+#pragma once
+
+#include <cstdint>
+#include <source_location>
+
+#include "g.hpp"
+
+namespace goro::detail {
+
+// Why and where a g waits; shown by debug::goroutines() and the reports.
+struct wait_site {
+  const char* reason;                        // "chan receive", "mutex lock", ...
+  const std::source_location* where = nullptr; // the user's call, when known
+  void* pc = nullptr;                        // otherwise the return address into user code
+  bool sleeping = false;                     // time.Sleep rather than a wait on an object
+};
+
+// The running goroutine, or the calling thread's own g.
+g* current_g() noexcept;
+// True when the caller runs on a goroutine.
+bool on_goroutine() noexcept;
+// Parks the current g until ready(). unlock(arg), if given, runs exactly once
+// after the g is safely parked (for a fiber: after its context is saved).
+void park(const wait_site& site, void (*unlock)(void*) noexcept, void* arg) noexcept;
+// Makes a parked g runnable again. Callable from anywhere, including timer
+// callbacks; never blocks.
+void ready(g* gp) noexcept;
+// A fast per-thread pseudo-random number (select's case order, stealing).
+std::uint32_t fast_rand() noexcept;
+// Monotonic clock in nanoseconds (steady_clock's epoch).
+std::int64_t now_ns() noexcept;
+// Starts the scheduler's workers if they are not running yet.
+void ensure_started() noexcept;
+// Wakes an idle worker so it notices new timers, I/O or work.
+void wake_poller() noexcept;
+// Calls f for every live goroutine, under the registry's locks: f must not
+// block or call into the scheduler.
+void for_each_goroutine(function_ref<void(const g&)> f);
+
+} // namespace goro::detail

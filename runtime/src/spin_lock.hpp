@@ -1,0 +1,59 @@
+// spin_lock.hpp — the runtime's internal lock for short critical sections.
+//
+// Invariants: a spin_lock is never held across a park or a context switch
+// (parking hands it to park()'s unlock callback, which releases it after the
+// switch), and critical sections are a few dozen instructions. It therefore
+// spins briefly and then yields the thread, which is right both on workers
+// and on plain threads, including on an oversubscribed machine.
+#pragma once
+
+#include <atomic>
+
+#include <sched.h>
+
+namespace goro::detail {
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
+class spin_lock {
+public:
+  void lock() noexcept {
+    if (!locked_.exchange(true, std::memory_order_acquire))
+      return;
+    lock_slow();
+  }
+  bool try_lock() noexcept {
+    return !locked_.load(std::memory_order_relaxed) &&
+           !locked_.exchange(true, std::memory_order_acquire);
+  }
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+  // For park(): releases the lock passed as an opaque pointer.
+  static void unlock_fn(void* lock) noexcept { static_cast<spin_lock*>(lock)->unlock(); }
+
+private:
+  void lock_slow() noexcept {
+    for (int spins = 0;; ++spins) {
+      while (locked_.load(std::memory_order_relaxed)) {
+        if (spins < 100) {
+          cpu_relax();
+          ++spins;
+        } else {
+          sched_yield();
+        }
+      }
+      if (!locked_.exchange(true, std::memory_order_acquire))
+        return;
+    }
+  }
+
+  std::atomic<bool> locked_{false};
+};
+
+} // namespace goro::detail

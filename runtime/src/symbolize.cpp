@@ -1,0 +1,238 @@
+// symbolize.cpp — a client of llvm-symbolizer (see symbolize.hpp).
+//
+// Invariants: one symbolizer child process per program, started on first
+// use, spoken to under `mu` with llvm-symbolizer's stdin protocol
+// ("module" 0xoffset per line; the answer ends with an empty line). Results
+// are cached by address. If the child cannot be started or dies, symbolization
+// degrades to dladdr() names and never fails the program.
+#include "symbolize.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include <cxxabi.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace goro::detail {
+namespace {
+
+struct symbolizer {
+  std::mutex mu;
+  bool tried = false;
+  pid_t pid = -1;
+  FILE* to = nullptr;
+  FILE* from = nullptr;
+  std::unordered_map<void*, std::vector<symbol_frame>> cache;
+};
+
+symbolizer& instance() {
+  static auto* s = new symbolizer; // never destroyed: reports are printed during exit
+  return *s;
+}
+
+bool executable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
+
+std::string find_in_path(const char* name) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr)
+    return {};
+  std::string_view rest(path);
+  while (!rest.empty()) {
+    auto colon = rest.find(':');
+    std::string dir(rest.substr(0, colon));
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    if (executable(candidate))
+      return candidate;
+    if (colon == std::string_view::npos)
+      break;
+    rest.remove_prefix(colon + 1);
+  }
+  return {};
+}
+
+std::string symbolizer_path() {
+  if (const char* p = std::getenv("GORO_SYMBOLIZER_PATH"); p != nullptr && *p != '\0')
+    return executable(p) ? std::string(p) : std::string();
+  for (const char* name : {"llvm-symbolizer-19", "llvm-symbolizer"})
+    if (std::string p = find_in_path(name); !p.empty())
+      return p;
+  for (const char* p : {"/usr/lib/llvm-19/bin/llvm-symbolizer", "/usr/bin/llvm-symbolizer-19"})
+    if (executable(p))
+      return p;
+  return {};
+}
+
+void start(symbolizer& s) {
+  s.tried = true;
+  std::string path = symbolizer_path();
+  if (path.empty())
+    return;
+  int in[2], out[2];
+  if (pipe2(in, O_CLOEXEC) != 0)
+    return;
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    close(in[0]);
+    close(in[1]);
+    return;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  std::string demangle = "--demangle";
+  std::string inlining = "--inlining=true";
+  std::string style = "--output-style=LLVM";
+  char* argv[] = {path.data(), demangle.data(), inlining.data(), style.data(), nullptr};
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(in[0]);
+  close(out[1]);
+  if (rc != 0) {
+    close(in[1]);
+    close(out[0]);
+    return;
+  }
+  // A symbolizer that dies must not kill us with SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+  s.pid = pid;
+  s.to = fdopen(in[1], "w");
+  s.from = fdopen(out[0], "r");
+}
+
+void stop(symbolizer& s) {
+  if (s.to != nullptr)
+    std::fclose(s.to);
+  if (s.from != nullptr)
+    std::fclose(s.from);
+  s.to = s.from = nullptr;
+  s.pid = -1;
+}
+
+std::vector<symbol_frame> ask_symbolizer(symbolizer& s, const char* module, std::uintptr_t offset) {
+  std::vector<symbol_frame> frames;
+  if (!s.tried)
+    start(s);
+  if (s.to == nullptr)
+    return frames;
+  if (std::fprintf(s.to, "\"%s\" 0x%zx\n", module, static_cast<std::size_t>(offset)) < 0 ||
+      std::fflush(s.to) != 0) {
+    stop(s);
+    return frames;
+  }
+  char line[4096];
+  symbol_frame current;
+  bool have_function = false;
+  while (std::fgets(line, sizeof line, s.from) != nullptr) {
+    std::size_t len = std::strlen(line);
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+      line[--len] = '\0';
+    if (len == 0)
+      return frames; // end of this answer
+    if (!have_function) {
+      current = symbol_frame{};
+      current.function = std::strcmp(line, "??") == 0 ? "" : line;
+      have_function = true;
+      continue;
+    }
+    // file:line:column (the file may itself contain ':')
+    std::string text(line);
+    auto last = text.rfind(':');
+    auto prev = last == std::string::npos ? std::string::npos : text.rfind(':', last - 1);
+    if (prev != std::string::npos) {
+      current.file = text.substr(0, prev);
+      current.line = static_cast<std::uint32_t>(std::strtoul(text.c_str() + prev + 1, nullptr, 10));
+      current.column = static_cast<std::uint32_t>(std::strtoul(text.c_str() + last + 1, nullptr, 10));
+    }
+    if (current.file == "??")
+      current.file.clear();
+    frames.push_back(current);
+    have_function = false;
+  }
+  stop(s); // EOF: the symbolizer went away
+  return frames;
+}
+
+std::string demangled(const char* name) {
+  int status = 0;
+  char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  std::string out = status == 0 && d != nullptr ? d : name;
+  std::free(d);
+  return out;
+}
+
+} // namespace
+
+std::vector<symbol_frame> symbolize_return_address(void* pc) {
+  if (pc == nullptr)
+    return {};
+  symbolizer& s = instance();
+  std::lock_guard<std::mutex> lock(s.mu);
+  if (auto it = s.cache.find(pc); it != s.cache.end())
+    return it->second;
+  // A return address points after the call; pc - 1 lies within the call.
+  auto addr = reinterpret_cast<std::uintptr_t>(pc) - 1;
+  Dl_info info{};
+  link_map* map = nullptr;
+  std::vector<symbol_frame> frames;
+  if (dladdr1(reinterpret_cast<void*>(addr), &info, reinterpret_cast<void**>(&map),
+              RTLD_DL_LINKMAP) != 0 &&
+      info.dli_fname != nullptr) {
+    std::string module = info.dli_fname;
+    if (module.empty() || module.find('/') == std::string::npos) {
+      char self[4096];
+      ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+      if (n > 0)
+        module.assign(self, static_cast<std::size_t>(n));
+    }
+    std::uintptr_t bias = map != nullptr ? map->l_addr : 0;
+    frames = ask_symbolizer(s, module.c_str(), addr - bias);
+    if (frames.empty() || (frames.size() == 1 && frames[0].function.empty())) {
+      frames.clear();
+      if (info.dli_sname != nullptr)
+        frames.push_back(symbol_frame{demangled(info.dli_sname), "", 0, 0});
+    }
+  }
+  s.cache.emplace(pc, frames);
+  return frames;
+}
+
+bool is_library_file(std::string_view file) noexcept {
+  if (file.empty())
+    return true;
+  for (std::string_view marker : {"/include/goro/", "/runtime/src/", "/include/c++/", "/c++/v1/"})
+    if (file.find(marker) != std::string_view::npos)
+      return true;
+  return false;
+}
+
+debug::site user_site(void* pc) {
+  debug::site site;
+  std::vector<symbol_frame> frames = symbolize_return_address(pc);
+  for (const symbol_frame& f : frames) {
+    if (!is_library_file(f.file)) {
+      site.file = f.file;
+      site.line = f.line;
+      site.column = f.column;
+      site.function = f.function;
+      return site;
+    }
+  }
+  if (!frames.empty())
+    site.function = frames.back().function;
+  return site;
+}
+
+} // namespace goro::detail
