@@ -1,0 +1,30 @@
+//===--- GoroTidyModule.cpp - goro checks ---------------------------------===//
+//
+// The goro clang-tidy module: checks for the concurrency pitfalls of Go-style
+// code written with goro (and with std::thread / std::async). Registered as
+// "goro-module"; every check is named goro-<name>.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ClangTidyModule.h"
+#include "ClangTidyCheck.h"
+#include "ClangTidyModuleRegistry.h"
+
+namespace clang::tidy::goro {
+
+class GoroModule : public ClangTidyModule {
+public:
+  void addCheckFactories(ClangTidyCheckFactories &Factories) override {
+    // One line per check, sorted by name.
+  }
+};
+
+// Register the module with clang-tidy's registry when the plugin is loaded.
+static ClangTidyModuleRegistry::Add<GoroModule>
+    X("goro-module", "Checks for goroutine, channel and lock pitfalls.");
+
+} // namespace clang::tidy::goro
+
+// Referenced by goro-tidy and goro-clangd to force this module to be linked.
+// NOLINTNEXTLINE(misc-use-internal-linkage)
+volatile int GoroModuleAnchorSource = 0;

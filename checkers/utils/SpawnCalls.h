@@ -1,0 +1,43 @@
+//===--- SpawnCalls.h - what starts concurrent work -----------------------===//
+//
+// Shared knowledge for the checks about "spawns": calls and constructions
+// that run a callable on another goroutine or thread (goro::go,
+// goro::errgroup::go, std::thread, std::jthread, std::async, and whatever a
+// user lists in a check's SpawnFunctions option).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GORO_CHECKERS_UTILS_SPAWNCALLS_H
+#define GORO_CHECKERS_UTILS_SPAWNCALLS_H
+
+#include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+#include "llvm/ADT/StringRef.h"
+#include <vector>
+
+namespace clang::tidy::goro::utils {
+
+/// The default value of the SpawnFunctions option: fully qualified names of
+/// functions, methods and classes (constructing one spawns) that start their
+/// callable argument concurrently.
+inline constexpr llvm::StringLiteral DefaultSpawnFunctions =
+    "::goro::go;::goro::errgroup::go;::goro::errgroup::try_go;"
+    "::std::thread;::std::jthread;::std::async";
+
+/// Matches an expression that spawns: a call to one of \p Names (a function
+/// or method), or a construction of an object of one of the classes in
+/// \p Names. Template instantiations match by their template's name.
+ast_matchers::internal::Matcher<Stmt>
+spawnExpr(const std::vector<llvm::StringRef> &Names);
+
+/// The arguments of a spawn expression (a CallExpr or CXXConstructExpr).
+llvm::ArrayRef<const Expr *> spawnArguments(const Expr *Spawn);
+
+/// The lambda a spawn runs, if its callable argument is a lambda written in
+/// place or a local variable initialized with one; nullptr otherwise.
+const LambdaExpr *spawnedLambda(const Expr *Spawn);
+
+} // namespace clang::tidy::goro::utils
+
+#endif // GORO_CHECKERS_UTILS_SPAWNCALLS_H
