@@ -6,6 +6,7 @@
 // starts before the counter reaches zero is always woken.
 #include "goro/error.hpp"
 #include "goro/sync.hpp"
+#include "hooks.hpp"
 #include "sync_impl.hpp"
 
 namespace goro::detail {
@@ -21,12 +22,15 @@ struct wait_group_core {
 namespace goro {
 
 wait_group::wait_group() : core_(new detail::wait_group_core) {}
-wait_group::~wait_group() { delete core_; }
+wait_group::~wait_group() {
+  delete core_;
+}
 
-void wait_group::add(int delta) {
+void wait_group::add(int delta, std::source_location where) {
   std::int64_t v = core_->counter.fetch_add(delta, std::memory_order_acq_rel) + delta;
   if (v < 0) {
     core_->counter.fetch_sub(delta, std::memory_order_acq_rel);
+    detail::on_misuse_hook(detail::misuse::negative_wait_group, core_, &where, nullptr);
     throw goro::panic("sync: negative wait_group counter");
   }
   if (v != 0 || delta == 0)
@@ -42,7 +46,9 @@ void wait_group::add(int delta) {
   }
 }
 
-void wait_group::done() { add(-1); }
+void wait_group::done(std::source_location where) {
+  add(-1, where);
+}
 
 void wait_group::wait(std::source_location where) {
   if (core_->counter.load(std::memory_order_acquire) == 0)
@@ -55,8 +61,9 @@ void wait_group::wait(std::source_location where) {
   detail::waiter me;
   me.gp = detail::current_g();
   core_->waiters.push_back(&me);
-  detail::park(detail::wait_site{"wait_group wait", &where},
-               &detail::spin_lock::unlock_fn, &core_->lock);
+  detail::park(
+      detail::wait_site{"wait_group wait", &where, nullptr, detail::wait_kind::wait_group, core_},
+      &detail::spin_lock::unlock_fn, &core_->lock);
 }
 
 } // namespace goro
