@@ -628,6 +628,10 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
       return gp;
     if (g* gp = take_global(s, w))
       return gp;
+    // Goroutines wait for I/O and no idle worker is polling: look without blocking.
+    if (netpoll_waiting() > 0 && !s.poller_active.load(std::memory_order_relaxed) && netpoll(0) > 0)
+      if (g* gp = pop_local(w))
+        return gp;
     int busy = s.nprocs.load(std::memory_order_relaxed) - s.nidle.load(std::memory_order_relaxed);
     if (w->spinning || 2 * s.nspinning.load(std::memory_order_relaxed) < busy) {
       if (!w->spinning) {

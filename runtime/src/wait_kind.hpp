@@ -17,6 +17,7 @@ enum class wait_kind : unsigned char {
   cond,
   sleep,
   blocking_call,
+  io_wait,
 };
 
 // Rule ids of the misuse findings (see docs/runtime.md).

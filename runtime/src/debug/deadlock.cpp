@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../introspect.hpp"
+#include "../netpoll.hpp"
 #include "../sched.hpp"
 #include "../timer.hpp"
 #include "options.hpp"
@@ -78,8 +79,8 @@ void deadlock_check() noexcept {
     if (d.awake.load(std::memory_order_seq_cst) != 0)
       return;
     if (timers_pending() > 0 || d.blocking_jobs.load(std::memory_order_seq_cst) != 0 ||
-        d.signals_used.load(std::memory_order_seq_cst))
-      return;
+        d.signals_used.load(std::memory_order_seq_cst) || netpoll_waiting() > 0)
+      return; // a timer, a blocking call, a signal or I/O can still wake someone
 
     std::set<int> known;
     for (int tid : runtime_thread_ids())
