@@ -1,6 +1,12 @@
 // Pipeline: generator -> square -> sum, each stage a goroutine connected by
 // unbuffered channels; each stage closes its output when its input is done,
 // so the range-for loops downstream end.
+//
+// Seeds: 002 "Pipeline" (generator, square), 001 "Pipeline Pattern".
+//
+// Notice: close in the producer. Each stage closes the channel it sends on,
+// never the one it receives from; that close is the only way the next stage's
+// range-for loop learns there is nothing more.
 #include <goro/goro.hpp>
 
 #include <cstdio>
