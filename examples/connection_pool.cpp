@@ -58,15 +58,19 @@ public:
   ~connection_pool() { close(); }
 
   std::pair<conn_ptr, goro::error> get() {
+    conn_ptr conn;
     {
-      std::lock_guard lock(mu_);
+      std::lock_guard lock(mu_); // so that close() cannot close idle_ meanwhile
       if (closed_)
         return {nullptr, goro::error("pool is closed")};
+      // select { case c := <-idle: default: }
+      auto take = [&](std::optional<conn_ptr> c) {
+        if (c)
+          conn = std::move(*c);
+      };
+      goro::select(goro::on_recv(idle_, take), goro::on_default([] {}));
     }
-    conn_ptr conn;
-    goro::select(goro::on_recv(idle_, [&](std::optional<conn_ptr> c) { conn = std::move(*c); }),
-                 goro::on_default([] {}));
-    if (!conn) // none idle: open a new one (outside the lock: opening is slow)
+    if (!conn) // none idle: open a new one, outside the lock (opening is slow)
       conn = std::make_unique<connection>();
     return {std::move(conn), goro::error{}};
   }

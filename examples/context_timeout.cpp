@@ -19,7 +19,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // Five steps; each takes `step` unless ctx is done first.
-void do_work(const goro::context& ctx, goro::duration step, goro::send_chan<std::string> result) {
+void do_work(const goro::context& ctx, goro::duration step,
+             const goro::send_chan<std::string>& result) {
   for (int i = 1; i <= 5; ++i) {
     goro::timer t(step);
     bool canceled = false;

@@ -27,7 +27,7 @@ void process(const job& j) {
 }
 
 // As in the seed: returns on done, or when jobs is closed.
-void worker(goro::recv_chan<goro::unit> done, goro::recv_chan<job> jobs) {
+void worker(const goro::recv_chan<goro::unit>& done, const goro::recv_chan<job>& jobs) {
   for (;;) {
     bool stop = false;
     goro::select(goro::on_recv(done, [&](auto) { stop = true; }),

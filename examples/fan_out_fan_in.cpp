@@ -36,7 +36,7 @@ int process(int v) {
 
 // Fan-out: n workers share `input`; each closes its own output when `input`
 // is drained.
-std::vector<goro::recv_chan<int>> fan_out(goro::recv_chan<int> input, int n) {
+std::vector<goro::recv_chan<int>> fan_out(const goro::recv_chan<int>& input, int n) {
   std::vector<goro::recv_chan<int>> channels;
   for (int i = 0; i < n; ++i) {
     auto ch = goro::make_chan<int>();

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,8 @@ struct replica {
 };
 
 // Answers after `latency` unless ctx is done first.
-goro::error query(const goro::context& ctx, const replica& r, goro::send_chan<answer> results) {
+goro::error query(const goro::context& ctx, const replica& r,
+                  const goro::send_chan<answer>& results) {
   goro::timer t(r.latency);
   goro::error err;
   goro::select(goro::on_recv(t.c(), [](auto) {}),
@@ -59,13 +61,15 @@ int main() {
     });
   }
 
-  answer first = results.recv().value();
-  cancel(); // the others can stop now
+  std::optional<answer> first = results.recv(); // never closed: always an answer
+  cancel();                                     // the others can stop now
   wg.wait();
+  if (!first)
+    return 1;
 
-  std::printf("first answer: %d from %s\n", first.value, first.replica.c_str());
+  std::printf("first answer: %d from %s\n", first->value, first->replica.c_str());
   for (std::size_t i = 0; i < replicas.size(); ++i)
     std::printf("  %s: %s\n", replicas[i].name.c_str(),
                 outcome[i] ? outcome[i].message().c_str() : "answered");
-  return first.replica == "replica-b" ? 0 : 1;
+  return first->replica == "replica-b" ? 0 : 1;
 }

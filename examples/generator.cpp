@@ -17,7 +17,7 @@
 
 namespace {
 
-goro::recv_chan<std::uint64_t> fibonacci(goro::recv_chan<goro::unit> quit) {
+goro::recv_chan<std::uint64_t> fibonacci(const goro::recv_chan<goro::unit>& quit) {
   auto out = goro::make_chan<std::uint64_t>();
   goro::go([out, quit] {
     goro::defer close_out([&] { out.close(); }); // the producer closes
@@ -43,8 +43,12 @@ int main() {
   auto fib = fibonacci(quit);
 
   std::vector<std::uint64_t> first;
-  for (int i = 0; i < 12; ++i)
-    first.push_back(fib.recv().value());
+  first.reserve(12);
+  for (std::uint64_t v : fib) {
+    first.push_back(v);
+    if (first.size() == 12)
+      break;
+  }
 
   quit.close(); // enough: a close reaches the generator whatever it is doing
   for ([[maybe_unused]] std::uint64_t v : fib) {
@@ -55,5 +59,5 @@ int main() {
   for (std::uint64_t v : first)
     std::printf(" %llu", static_cast<unsigned long long>(v));
   std::printf("\ngenerator stopped\n");
-  return first.back() == 89 ? 0 : 1;
+  return first.size() == 12 && first.back() == 89 ? 0 : 1;
 }

@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -84,7 +85,14 @@ private:
 };
 
 const char* signal_name(int sig) {
-  return sig == SIGINT ? "SIGINT" : "SIGTERM";
+  switch (sig) {
+  case SIGINT:
+    return "SIGINT";
+  case SIGTERM:
+    return "SIGTERM";
+  default:
+    return "an unexpected signal";
+  }
 }
 
 } // namespace
@@ -98,8 +106,8 @@ int main() {
   std::printf("main: starting the service; SIGINT or SIGTERM stops it\n");
   svc.start();
 
-  int sig = signals.recv().value();
-  std::printf("main: received %s, shutting down\n", signal_name(sig));
+  std::optional<int> sig = signals.recv(); // the signal channel is never closed
+  std::printf("main: received %s, shutting down\n", signal_name(sig.value_or(0)));
   svc.stop();
   std::printf("main: shutdown complete\n");
   return sig == SIGTERM ? 0 : 1;

@@ -30,7 +30,7 @@ goro::error do_job(const goro::context& ctx, int job) {
   return err;
 }
 
-goro::error worker(const goro::context& ctx, int jobs, goro::send_chan<int> heartbeat) {
+goro::error worker(const goro::context& ctx, int jobs, const goro::send_chan<int>& heartbeat) {
   for (int job = 1; job <= jobs; ++job) {
     goro::error err;
     goro::select(goro::on_send(heartbeat, job, [] {}),

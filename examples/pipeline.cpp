@@ -24,7 +24,7 @@ goro::recv_chan<int> generate(std::vector<int> numbers) {
   return out;
 }
 
-goro::recv_chan<int> square(goro::recv_chan<int> in) {
+goro::recv_chan<int> square(const goro::recv_chan<int>& in) {
   auto out = goro::make_chan<int>();
   goro::go([in, out] {
     for (int n : in)

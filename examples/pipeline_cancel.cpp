@@ -38,7 +38,7 @@ goro::recv_chan<int> count_up(const goro::context& ctx, goro::wait_group& stages
   return out;
 }
 
-goro::recv_chan<int> double_each(const goro::context& ctx, goro::recv_chan<int> in,
+goro::recv_chan<int> double_each(const goro::context& ctx, const goro::recv_chan<int>& in,
                                  goro::wait_group& stages) {
   auto out = goro::make_chan<int>();
   stages.add(1);

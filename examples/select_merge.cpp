@@ -29,7 +29,7 @@ goro::recv_chan<int> generate(int from, int to) {
 
 // Each value goes to exactly one of the two outputs: the one whose receiver
 // is ready first (uniformly at random when both are).
-std::pair<goro::recv_chan<int>, goro::recv_chan<int>> split(goro::recv_chan<int> input) {
+std::pair<goro::recv_chan<int>, goro::recv_chan<int>> split(const goro::recv_chan<int>& input) {
   auto out1 = goro::make_chan<int>();
   auto out2 = goro::make_chan<int>();
   goro::go([input, out1, out2] {

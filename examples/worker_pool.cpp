@@ -25,7 +25,8 @@ struct result {
 
 // Receives until `jobs` is closed and drained. go() copies its arguments, as
 // Go's go statement does, so the caller passes the wait_group with std::ref.
-void worker(goro::recv_chan<int> jobs, goro::send_chan<result> results, goro::wait_group& wg) {
+void worker(const goro::recv_chan<int>& jobs, const goro::send_chan<result>& results,
+            goro::wait_group& wg) {
   goro::defer done([&] { wg.done(); });
   for (int job : jobs) {
     goro::sleep(1ms); // simulated work
@@ -57,8 +58,10 @@ int main() {
   // Exactly one result per job. Results arrive in completion order; sort them
   // so the output is the same on every run.
   std::vector<result> collected;
+  collected.reserve(num_jobs);
   for (int i = 0; i < num_jobs; ++i)
-    collected.push_back(*results.recv());
+    if (auto r = results.recv()) // nobody closes results: always a value
+      collected.push_back(*r);
   wg.wait(); // every worker has left its loop and returned
 
   std::ranges::sort(collected, {}, &result::job);
@@ -68,5 +71,5 @@ int main() {
     sum += r.value;
   }
   std::printf("%d jobs, %d workers, sum %d\n", num_jobs, num_workers, sum);
-  return sum == 90 ? 0 : 1;
+  return collected.size() == num_jobs && sum == 90 ? 0 : 1;
 }
