@@ -110,5 +110,5 @@ int main() {
   std::printf("main: received %s, shutting down\n", signal_name(sig.value_or(0)));
   svc.stop();
   std::printf("main: shutdown complete\n");
-  return sig == SIGTERM ? 0 : 1;
+  return sig ? 0 : 1;
 }

@@ -22,8 +22,8 @@ namespace {
 // Starts op in a goroutine and waits at most `timeout` for its result. The
 // goroutine may outlive this call: `running` lets the caller wait for it
 // before the program ends (goroutines must not outlive main).
-std::optional<std::string> with_timeout(std::function<std::string()> op, goro::duration timeout,
-                                        goro::wait_group& running) {
+std::optional<std::string> call_with_timeout(std::function<std::string()> op,
+                                             goro::duration timeout, goro::wait_group& running) {
   auto done = goro::make_chan<std::string>(1);
   running.add(1);
   goro::go([&running, done, op = std::move(op)] {
@@ -42,13 +42,13 @@ std::optional<std::string> with_timeout(std::function<std::string()> op, goro::d
 int main() {
   goro::wait_group running;
 
-  auto fast = with_timeout([] { return std::string("42"); }, 5s, running);
+  auto fast = call_with_timeout([] { return std::string("42"); }, 5s, running);
   std::printf("fast operation: %s\n", fast ? fast->c_str() : "timed out");
 
   // The slow operation is stuck (on a dead peer, say) until `unstick` is
   // closed, which main does only after the timeout fired: it cannot win.
   auto unstick = goro::make_chan<goro::unit>();
-  auto slow = with_timeout(
+  auto slow = call_with_timeout(
       [unstick] {
         unstick.recv();
         return std::string("too late");
