@@ -14,8 +14,9 @@
 // recycled descriptor can only cause a spurious "look again".
 //
 // Invariants: the epoll and event descriptors are created once and never
-// closed (workers may poll during exit). break_pending coalesces breaks: at
-// most one unread eventfd increment is outstanding.
+// closed (workers may poll during exit). Every break writes the eventfd: a
+// coalescing flag would have to be cleared around the poller's drain, and
+// either order loses a break meant for the next poller.
 #include "netpoll.hpp"
 
 #include <atomic>
@@ -54,7 +55,6 @@ constexpr std::uintptr_t slot_wait = 2;
 
 int epoll_fd = -1;
 int event_fd = -1;
-std::atomic<bool> break_pending{false};
 std::atomic<bool> have_pwait2{true};
 std::atomic<std::int64_t> registered{0};
 std::atomic<std::int64_t> waiting{0};
@@ -145,8 +145,6 @@ void netpoll_init() noexcept {
 }
 
 void netpoll_break() noexcept {
-  if (break_pending.exchange(true, std::memory_order_acq_rel))
-    return;
   std::uint64_t one = 1;
   ssize_t n = write(event_fd, &one, sizeof one);
   (void)n; // EAGAIN only when the counter is saturated: a wake is pending anyway
@@ -191,7 +189,6 @@ int netpoll(std::int64_t deadline_ns) noexcept {
       std::uint64_t value;
       while (read(event_fd, &value, sizeof value) > 0) {
       }
-      break_pending.store(false, std::memory_order_release);
       continue;
     }
     std::uint32_t ev = events[i].events;
