@@ -6,16 +6,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ClangTidyModule.h"
 #include "ClangTidyCheck.h"
+#include "ClangTidyModule.h"
 #include "ClangTidyModuleRegistry.h"
+#include "LockOrderInversionCheck.h"
 
 namespace clang::tidy::goro {
 
 class GoroModule : public ClangTidyModule {
 public:
-  void addCheckFactories(ClangTidyCheckFactories &Factories) override {
+  void addCheckFactories(ClangTidyCheckFactories& Factories) override {
     // One line per check, sorted by name.
+    Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
   }
 };
 
