@@ -50,6 +50,7 @@
 #include "llvm/Support/Path.h"
 #include <memory>
 #include <optional>
+#include <set>
 
 using namespace clang::ast_matchers;
 namespace lo = goro::lockorder;
@@ -297,8 +298,11 @@ private:
   std::vector<State> ExitStates;
   std::vector<MutexRef> Released; ///< unlocked without a matching lock here
   unsigned Ordered = 0;           ///< inside an if whose condition orders objects
+  // The guard construction being walked as a variable's initializer (or the
+  // right-hand side of an assignment to it), its variable and its site.
   const CXXConstructExpr* PendingGuardInit = nullptr;
   const VarDecl* PendingGuardVar = nullptr;
+  SourceLocation PendingGuardSite;
 
   // --- State helpers ------------------------------------------------------
 
@@ -597,6 +601,7 @@ private:
       if (const auto* CE = dyn_cast_or_null<CXXConstructExpr>(stripTemporaries(Init))) {
         PendingGuardInit = CE;
         PendingGuardVar = V;
+        PendingGuardSite = V->getBeginLoc();
       }
     }
     stmt(Init, S);
@@ -770,7 +775,7 @@ private:
     }
     // A temporary guard (std::lock_guard{m};) releases at once, but still
     // orders after what is held.
-    acquire(S, Ms, Owner != nullptr ? Owner->getBeginLoc() : CE->getBeginLoc(), Owner,
+    acquire(S, Ms, Owner != nullptr ? PendingGuardSite : CE->getBeginLoc(), Owner,
             /*Keep=*/Owner != nullptr);
   }
 
@@ -789,11 +794,14 @@ private:
         expr(Arg, S);
       const CXXConstructExpr* SavedInit = PendingGuardInit;
       const VarDecl* SavedVar = PendingGuardVar;
+      SourceLocation SavedSite = PendingGuardSite;
       PendingGuardInit = CE;
       PendingGuardVar = Target;
+      PendingGuardSite = Op->getBeginLoc();
       construct(CE, S);
       PendingGuardInit = SavedInit;
       PendingGuardVar = SavedVar;
+      PendingGuardSite = SavedSite;
       return;
     }
     if (const VarDecl* From = guardVar(Op->getArg(1)); From && Target) {
@@ -1100,8 +1108,8 @@ std::string Analysis::functionName(const FunctionDecl* FD) {
     while (Outer && !isa<FunctionDecl>(Outer))
       Outer = Outer->getParent();
     if (const auto* OuterFn = dyn_cast_or_null<FunctionDecl>(Outer))
-      return "lambda in " + functionName(OuterFn);
-    return "lambda";
+      return "(lambda in " + functionName(OuterFn) + ")";
+    return "(lambda)";
   }
   std::string Name;
   llvm::raw_string_ostream OS(Name);
@@ -1378,49 +1386,57 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
       return Before(X->AcqSite, Y->AcqSite);
     return X < Y; // discovery order
   });
-  std::vector<std::pair<StringRef, StringRef>> Pairs;
-  for (const FoundEdge* E : Order)
-    Pairs.push_back({E->From.Id, E->To.Id});
-
   auto Name = [](const MutexRef& M) { return lo::displayName(M.Id); };
-  for (const lo::Cycle& C : lo::findCycles(Pairs)) {
-    const FoundEdge& Closing = *Order[C.front()];
-    auto ViaText = [&](const FoundEdge& E) {
-      return E.Via.empty() ? std::string() : " in '" + A.functionName(E.Via.front().Callee) + "'";
-    };
-    auto Chain = [&](const FoundEdge& E) {
-      // The calls after the first, and the acquisition in the last callee.
-      for (size_t I = 1; I < E.Via.size(); ++I)
-        diag(E.Via[I].At, "'%0' calls '%1' here", DiagnosticIDs::Note)
-            << A.functionName(E.Via[I - 1].Callee) << A.functionName(E.Via[I].Callee);
-      if (!E.Via.empty())
-        diag(E.AcqSite, "'%0' acquired here in '%1'", DiagnosticIDs::Note)
-            << Name(E.To) << A.functionName(E.Via.back().Callee);
-    };
-    if (C.size() == 1) {
-      diag(Closing.reportSite(),
-           "'%0' of one object acquired%1 while holding '%0' of another; two threads locking "
-           "the same two objects in opposite orders deadlock (lock both at once with "
-           "std::scoped_lock)")
-          << Name(Closing.To) << ViaText(Closing);
-      diag(Closing.FirstSite, "'%0' of the other object acquired here", DiagnosticIDs::Note)
-          << Name(Closing.From);
-      Chain(Closing);
+  auto Through = [&](const FoundEdge& E) {
+    return E.Via.empty() ? std::string()
+                         : " through the call to '" + A.functionName(E.Via.front().Callee) + "'";
+  };
+  auto Chain = [&](const FoundEdge& E) {
+    // The calls after the first, and the acquisition in the last callee.
+    for (size_t I = 1; I < E.Via.size(); ++I)
+      diag(E.Via[I].At, "'%0' calls '%1' here", DiagnosticIDs::Note)
+          << A.functionName(E.Via[I - 1].Callee) << A.functionName(E.Via[I].Callee);
+    if (!E.Via.empty())
+      diag(E.AcqSite, "'%0' acquired here in '%1'", DiagnosticIDs::Note)
+          << Name(E.To) << A.functionName(E.Via.back().Callee);
+  };
+
+  // A self-edge (one member, two objects) is a deadlock of its own function
+  // (called twice with the objects swapped): reported at each place, once.
+  std::vector<std::pair<StringRef, StringRef>> Pairs;
+  std::vector<const FoundEdge*> Others;
+  std::set<std::pair<unsigned, StringRef>> SelfReported;
+  for (const FoundEdge* E : Order) {
+    if (E->From.Id != E->To.Id) {
+      Others.push_back(E);
+      Pairs.push_back({E->From.Id, E->To.Id});
       continue;
     }
+    if (!SelfReported.insert({E->reportSite().getRawEncoding(), E->To.Id}).second)
+      continue;
+    diag(E->reportSite(), "'%0' of one object acquired%1 while holding '%0' of another object; "
+                          "two threads locking the same two objects in opposite orders deadlock")
+        << Name(E->To) << Through(*E);
+    diag(E->FirstSite, "'%0' of the other object acquired here", DiagnosticIDs::Note)
+        << Name(E->From);
+    Chain(*E);
+  }
+
+  for (const lo::Cycle& C : lo::findCycles(Pairs)) {
+    const FoundEdge& Closing = *Others[C.front()];
     std::string Ring = "'" + Name(Closing.From).str() + "'";
     for (size_t I : C)
-      Ring += " -> '" + Name(Order[I]->To).str() + "'";
+      Ring += " -> '" + Name(Others[I]->To).str() + "'";
     diag(Closing.reportSite(),
          "'%0' acquired%1 while holding '%2' closes the lock-order cycle %3; threads taking "
          "these locks in these orders can deadlock")
-        << Name(Closing.To) << ViaText(Closing) << Name(Closing.From) << Ring;
+        << Name(Closing.To) << Through(Closing) << Name(Closing.From) << Ring;
     diag(Closing.FirstSite, "'%0' acquired here", DiagnosticIDs::Note) << Name(Closing.From);
     Chain(Closing);
     for (size_t K = 1; K < C.size(); ++K) {
-      const FoundEdge& E = *Order[C[K]];
+      const FoundEdge& E = *Others[C[K]];
       diag(E.reportSite(), "'%0' acquired%1 here while holding '%2'", DiagnosticIDs::Note)
-          << Name(E.To) << ViaText(E) << Name(E.From);
+          << Name(E.To) << Through(E) << Name(E.From);
       Chain(E);
     }
   }

@@ -1,0 +1,402 @@
+// RUN: %check_goro_tidy %s goro-lock-order-inversion %t
+
+#include <goro/sync.hpp>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+
+// ---- Two locks, taken in both orders by scoped guards ----------------------
+
+struct Bank {
+  std::mutex mu_a;
+  std::mutex mu_b;
+  int a = 0, b = 0;
+
+  void deposit() {
+    std::lock_guard<std::mutex> ga(mu_a);
+    std::lock_guard<std::mutex> gb(mu_b);
+    ++a, ++b;
+  }
+  void audit() {
+    std::lock_guard<std::mutex> gb(mu_b);
+    std::lock_guard<std::mutex> ga(mu_a);
+    a = b;
+  }
+};
+
+// ---- Three locks, a cycle of three edges in three functions ---------------
+
+std::mutex orders_mu, stock_mu, billing_mu;
+
+void placeOrder() {
+  std::scoped_lock o(orders_mu);
+  std::scoped_lock s(stock_mu);
+}
+void restock() {
+  std::unique_lock<std::mutex> s(stock_mu);
+  std::unique_lock<std::mutex> b(billing_mu);
+}
+void bill() {
+  std::lock_guard<std::mutex> b(billing_mu);
+  std::lock_guard<std::mutex> o(orders_mu);
+}
+
+// ---- Four locks: lock()/unlock(), unique_lock with defer_lock, shared_lock --
+
+namespace pipeline {
+goro::mutex in_mu;
+goro::rw_mutex table_mu;
+std::shared_mutex index_mu;
+std::timed_mutex out_mu;
+
+void stage1() {
+  in_mu.lock();
+  table_mu.lock();
+  table_mu.unlock();
+  in_mu.unlock();
+}
+void stage2() {
+  std::shared_lock<goro::rw_mutex> t(table_mu);
+  std::unique_lock<std::shared_mutex> i(index_mu, std::defer_lock);
+  i.lock();
+}
+void stage3() {
+  std::shared_lock<std::shared_mutex> i(index_mu);
+  std::lock_guard<std::timed_mutex> o(out_mu);
+}
+void stage4() {
+  std::unique_lock<std::timed_mutex> o(out_mu);
+  in_mu.lock();
+  in_mu.unlock();
+}
+} // namespace pipeline
+
+// ---- Through calls: the callee's locks count at the call site --------------
+
+class Cache {
+public:
+  void put() {
+    std::lock_guard<std::mutex> g(data_mu_);
+    bumpStats();
+  }
+  void report() {
+    std::lock_guard<std::mutex> g(stats_mu_);
+    evictOld();
+  }
+
+private:
+  void bumpStats() { std::lock_guard<std::mutex> g(stats_mu_); }
+  void evictOld() { evictOne(); }
+  void evictOne() { std::lock_guard<std::mutex> g(data_mu_); }
+
+  std::mutex data_mu_;
+  std::mutex stats_mu_;
+};
+
+// A function that returns with a lock held (and one that releases it).
+std::mutex reg_mu, log_mu;
+void lockRegistry() { reg_mu.lock(); }
+void unlockRegistry() { reg_mu.unlock(); }
+
+void logThenRegister() {
+  std::lock_guard<std::mutex> g(log_mu);
+  lockRegistry();
+  unlockRegistry();
+}
+void registerThenLog() {
+  lockRegistry();
+  std::lock_guard<std::mutex> g(log_mu);
+  unlockRegistry();
+}
+
+// ---- Acquired together, but after a lock already held ----------------------
+
+std::mutex t1, t2, t3;
+void holdThenTogether() {
+  std::lock_guard<std::mutex> g(t3);
+  std::scoped_lock both(t1, t2);
+}
+void togetherThenHold() {
+  std::lock_guard<std::mutex> g(t2);
+  std::lock_guard<std::mutex> g3(t3);
+}
+
+// ---- unique_lock moved, released; loops and switch -------------------------
+
+std::mutex m1, m2;
+void moved() {
+  std::unique_lock<std::mutex> a(m1);
+  std::unique_lock<std::mutex> b(std::move(a));
+  std::lock_guard<std::mutex> g(m2);
+}
+void releasedGuard() {
+  std::unique_lock<std::mutex> a(m2);
+  a.release();
+  std::lock_guard<std::mutex> g(m1);
+  m2.unlock();
+}
+
+std::mutex s1, s2;
+void inLoop(int n) {
+  for (int i = 0; i < n; ++i) {
+    std::lock_guard<std::mutex> g(s1);
+    if (i == 3)
+      continue;
+    std::lock_guard<std::mutex> g2(s2);
+  }
+}
+void inSwitch(int k) {
+  switch (k) {
+  case 0: {
+    std::lock_guard<std::mutex> g(s2);
+    std::lock_guard<std::mutex> g1(s1);
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+// ---- Templates (each instantiation), recursion, macros ---------------------
+
+std::mutex tp1, tp2;
+template <class T>
+void tmplA(T) {
+  std::lock_guard<std::mutex> g(tp1);
+  std::lock_guard<std::mutex> g2(tp2);
+}
+template <class T>
+void tmplB(T) {
+  std::lock_guard<std::mutex> g(tp2);
+  std::lock_guard<std::mutex> g2(tp1);
+}
+void useTemplates() {
+  tmplA(1);
+  tmplA(2.0);
+  tmplB(1);
+}
+
+std::mutex r1, r2;
+void recurseA(int n);
+void recurseB(int n) {
+  std::lock_guard<std::mutex> g(r2);
+  if (n > 0)
+    recurseA(n - 1);
+}
+void recurseA(int n) {
+  std::lock_guard<std::mutex> g(r1);
+  if (n > 0)
+    recurseB(n - 1);
+}
+
+#define LOCKED(m) std::lock_guard<std::mutex> guard_##m(m)
+namespace {
+std::mutex anon1, anon2;
+} // namespace
+void anonA() {
+  LOCKED(anon1);
+  LOCKED(anon2);
+}
+void anonB() {
+  LOCKED(anon2);
+  LOCKED(anon1);
+}
+
+// ---- Local mutexes shared with threads by reference ------------------------
+
+void localThreads() {
+  std::mutex a, b;
+  std::thread th1([&] {
+    std::lock_guard<std::mutex> ga(a);
+    std::lock_guard<std::mutex> gb(b);
+  });
+  std::thread th2([&] {
+    std::lock_guard<std::mutex> gb(b);
+    std::lock_guard<std::mutex> ga(a);
+  });
+  th1.join();
+  th2.join();
+}
+
+// ---- The same member in two objects: the transfer(a, b) deadlock -----------
+
+struct Account {
+  std::mutex mu_;
+  int balance = 0;
+
+  void deposit(int n) {
+    std::lock_guard<std::mutex> g(mu_);
+    balance += n;
+  }
+  void transferTo(Account& to, int n) {
+    std::lock_guard<std::mutex> g(mu_);
+    balance -= n;
+    to.deposit(n);
+  }
+};
+
+void transfer(Account& from, Account& to, int n) {
+  std::lock_guard<std::mutex> f(from.mu_);
+  std::lock_guard<std::mutex> t(to.mu_);
+  from.balance -= n;
+  to.balance += n;
+}
+
+// Negatives: both at once, or in an order fixed by comparing the objects.
+void transferScoped(Account& from, Account& to, int n) {
+  std::scoped_lock both(from.mu_, to.mu_);
+  from.balance -= n;
+}
+void transferStdLock(Account& from, Account& to, int n) {
+  std::lock(from.mu_, to.mu_);
+  std::lock_guard<std::mutex> f(from.mu_, std::adopt_lock);
+  std::lock_guard<std::mutex> t(to.mu_, std::adopt_lock);
+  from.balance -= n;
+}
+void transferOrdered(Account& from, Account& to, int n) {
+  if (&from < &to) {
+    std::lock_guard<std::mutex> f(from.mu_);
+    std::lock_guard<std::mutex> t(to.mu_);
+  } else {
+    std::lock_guard<std::mutex> t(to.mu_);
+    std::lock_guard<std::mutex> f(from.mu_);
+  }
+}
+void transferMinMax(Account& from, Account& to, int n) {
+  Account& first = &from < &to ? from : to;
+  Account& second = &from < &to ? to : from;
+  std::lock_guard<std::mutex> f(first.mu_);
+  std::lock_guard<std::mutex> s(second.mu_);
+}
+// Re-locking through the same object is a self-deadlock, not an ordering.
+struct Counter {
+  std::recursive_mutex mu_;
+  void inc() { std::lock_guard<std::recursive_mutex> g(mu_); }
+  void inc2() {
+    std::lock_guard<std::recursive_mutex> g(mu_);
+    inc();
+  }
+};
+
+// ---- Negatives: no order between the locks ---------------------------------
+
+std::mutex n1, n2, n3, n4;
+
+// Acquired together: no edge between them, either order is fine.
+void together1() { std::scoped_lock both(n1, n2); }
+void together2() { std::scoped_lock both(n2, n1); }
+void together3() { std::lock(n2, n1); n1.unlock(); n2.unlock(); }
+
+// try_lock never waits, so it cannot close a cycle.
+void tries() {
+  std::lock_guard<std::mutex> g(n1);
+  if (n2.try_lock())
+    n2.unlock();
+  std::unique_lock<std::mutex> t(n2, std::try_to_lock);
+}
+void tries2() {
+  std::lock_guard<std::mutex> g(n2);
+  std::unique_lock<std::mutex> t(n1, std::try_to_lock);
+}
+
+// Released before the next is taken.
+void released() {
+  n3.lock();
+  n3.unlock();
+  {
+    std::lock_guard<std::mutex> g(n4);
+  }
+  std::unique_lock<std::mutex> u(n3);
+  u.unlock();
+  n1.lock();
+  n1.unlock();
+}
+void released2() {
+  {
+    std::lock_guard<std::mutex> g(n1);
+  }
+  std::lock_guard<std::mutex> g(n3);
+  std::lock_guard<std::mutex> g4(n4); // n3 -> n4 only: no cycle
+}
+
+// The same order everywhere.
+void consistent1() {
+  std::lock_guard<std::mutex> a(n3);
+  std::lock_guard<std::mutex> b(n4);
+}
+void consistent2() {
+  n3.lock();
+  {
+    std::lock_guard<std::mutex> b(n4);
+  }
+  n3.unlock();
+}
+
+// The same lock again after releasing it.
+void again() {
+  std::unique_lock<std::mutex> u(n3);
+  u.unlock();
+  u.lock();
+  u.unlock();
+  std::lock_guard<std::mutex> g(n3);
+}
+
+// Locked on one path only: not held after the if (no false edge).
+void lockedOnOneBranch(bool c) {
+  if (c)
+    n4.lock();
+  std::lock_guard<std::mutex> g(n3);
+  if (c)
+    n4.unlock();
+}
+
+// Unlocked on one path only: not held after the if (no false edge).
+void oneBranch(bool early) {
+  n4.lock();
+  if (early)
+    n4.unlock();
+  else
+    n4.unlock();
+  std::lock_guard<std::mutex> g(n3);
+}
+void earlyReturn(bool fail) {
+  n4.lock();
+  if (fail) {
+    n4.unlock();
+    return;
+  }
+  n4.unlock();
+  std::lock_guard<std::mutex> g(n3);
+}
+
+// A goroutine or thread started under a lock does not run under it.
+void spawnUnderLock() {
+  std::lock_guard<std::mutex> g(n4);
+  std::thread t([] { std::lock_guard<std::mutex> g3(n3); });
+  t.join();
+}
+
+// A parameter names no particular mutex.
+void byParameter(std::mutex& m) {
+  std::lock_guard<std::mutex> g(n4);
+  std::lock_guard<std::mutex> g2(m);
+}
+
+// A lambda called directly does run under the lock.
+std::mutex l1, l2;
+void lambdaCalled() {
+  auto step = [] { std::lock_guard<std::mutex> g(l2); };
+  std::lock_guard<std::mutex> g(l1);
+  step();
+}
+void lambdaOrder() {
+  std::lock_guard<std::mutex> g(l2);
+  std::lock_guard<std::mutex> g1(l1);
+}
+
+// goro::cond::wait releases and retakes its own mutex: nothing new.
+goro::mutex q_mu;
+void condWait(goro::cond& c) {
+  std::unique_lock<goro::mutex> lk(q_mu);
+  c.wait();
+}
