@@ -234,7 +234,7 @@ public:
 
   std::string functionName(const FunctionDecl* FD);      ///< for notes: "Bank::audit"
   std::string functionSignature(const FunctionDecl* FD); ///< for ids: "Bank::audit(int)"
-  std::string mangledName(const FunctionDecl* FD);
+  std::string functionKey(const FunctionDecl* FD); ///< mangled; "" for internal linkage
   bool analyzable(const FunctionDecl* Def) const;
 
   ASTContext& Ctx;
@@ -1148,7 +1148,9 @@ std::string Analysis::functionSignature(const FunctionDecl* FD) {
   return Sig;
 }
 
-std::string Analysis::mangledName(const FunctionDecl* FD) {
+std::string Analysis::functionKey(const FunctionDecl* FD) {
+  if (!FD->isExternallyVisible() || isLambdaCallOperator(FD))
+    return {};
   if (!Mangler)
     Mangler = std::make_unique<ASTNameGenerator>(Ctx);
   std::string Name = Mangler->getName(FD);
@@ -1324,8 +1326,9 @@ public:
     for (const FoundCall& C : A.Calls) {
       lo::Call Out;
       Out.Function = A.functionSignature(C.Function);
-      Out.Callee = A.mangledName(C.Call.Callee);
-      Out.CalleeName = A.functionSignature(C.Call.Callee);
+      Out.FunctionKey = A.functionKey(C.Function);
+      Out.Callee = A.functionSignature(C.Call.Callee);
+      Out.CalleeKey = A.functionKey(C.Call.Callee);
       Out.At = site(C.Call.Site);
       Out.Via = via(C.Call.Via);
       for (const HeldLock& H : C.Held)
@@ -1340,7 +1343,7 @@ public:
       if (Sum == nullptr)
         continue;
       for (const Acquired& X : Sum->Acquisitions)
-        F.Acquisitions.push_back({A.mangledName(FD), A.functionSignature(FD), X.M.Id, X.M.M,
+        F.Acquisitions.push_back({A.functionSignature(FD), A.functionKey(FD), X.M.Id, X.M.M,
                                   site(X.Site), via(X.Via), A.TU});
     }
     lo::canonicalize(F);

@@ -54,8 +54,8 @@ void canonicalize(Facts& F) {
                 F.Edges.end());
 
   auto CallLess = [](const Call& A, const Call& B) {
-    auto KeyA = std::tie(A.Via, A.At, A.Callee, A.Function, A.TU);
-    auto KeyB = std::tie(B.Via, B.At, B.Callee, B.Function, B.TU);
+    auto KeyA = std::tie(A.Via, A.At, A.CalleeKey, A.Callee, A.Function, A.FunctionKey, A.TU);
+    auto KeyB = std::tie(B.Via, B.At, B.CalleeKey, B.Callee, B.Function, B.FunctionKey, B.TU);
     if (KeyA != KeyB)
       return KeyA < KeyB;
     return heldLess(A.Held, B.Held);
@@ -64,13 +64,14 @@ void canonicalize(Facts& F) {
   F.Calls.erase(std::unique(F.Calls.begin(), F.Calls.end(),
                             [](const Call& A, const Call& B) {
                               return A.At == B.At && A.Via == B.Via && A.Callee == B.Callee &&
-                                     A.Function == B.Function && A.TU == B.TU &&
+                                     A.CalleeKey == B.CalleeKey && A.Function == B.Function &&
+                                     A.FunctionKey == B.FunctionKey && A.TU == B.TU &&
                                      heldEqual(A.Held, B.Held);
                             }),
                 F.Calls.end());
 
   auto AcqKey = [](const Acquisition& A) {
-    return std::tie(A.Function, A.Mutex, A.At, A.Via, A.M, A.FunctionName, A.TU);
+    return std::tie(A.FunctionKey, A.Function, A.Mutex, A.At, A.Via, A.M, A.TU);
   };
   llvm::sort(F.Acquisitions,
              [&](const Acquisition& A, const Acquisition& B) { return AcqKey(A) < AcqKey(B); });
@@ -136,8 +137,9 @@ void writeFacts(const Facts& F, llvm::raw_ostream& OS) {
     J.object([&] {
       J.attribute("kind", "call");
       J.attribute("function", C.Function);
+      J.attribute("function_key", C.FunctionKey);
       J.attribute("callee", C.Callee);
-      J.attribute("callee_name", C.CalleeName);
+      J.attribute("callee_key", C.CalleeKey);
       writeSite(J, "site", C.At);
       writeVia(J, C.Via);
       J.attributeArray("held", [&] {
@@ -156,7 +158,7 @@ void writeFacts(const Facts& F, llvm::raw_ostream& OS) {
     J.object([&] {
       J.attribute("kind", "acquires");
       J.attribute("function", A.Function);
-      J.attribute("function_name", A.FunctionName);
+      J.attribute("function_key", A.FunctionKey);
       J.attribute("mutex", A.Mutex);
       J.attribute("mode", modeName(A.M));
       writeSite(J, "site", A.At);
@@ -310,8 +312,9 @@ llvm::Error readFacts(llvm::StringRef Text, Facts& Into) {
     } else if (*Kind == "call") {
       Call C;
       C.Function = R.str("function");
+      C.FunctionKey = R.str("function_key");
       C.Callee = R.str("callee");
-      C.CalleeName = R.str("callee_name");
+      C.CalleeKey = R.str("callee_key");
       C.At = R.site("site");
       C.Via = R.via();
       C.Held = R.held();
@@ -322,7 +325,7 @@ llvm::Error readFacts(llvm::StringRef Text, Facts& Into) {
     } else if (*Kind == "acquires") {
       Acquisition A;
       A.Function = R.str("function");
-      A.FunctionName = R.str("function_name");
+      A.FunctionKey = R.str("function_key");
       A.Mutex = R.str("mutex");
       A.M = R.mode("mode");
       A.At = R.site("site");

@@ -13,10 +13,12 @@
 //   {"kind":"tu","version":1,"tu":T}                      first line, always
 //   {"kind":"edge","from":M,"to":M,"mode":..,"function":F,"first_site":S,
 //    "site":S,"via":[{"function":F,"site":S}...],"tu":T}
-//   {"kind":"call","function":F,"callee":K,"callee_name":F,"site":S,
-//    "via":[...],"held":[{"mutex":M,"site":S}...],"tu":T}
-//   {"kind":"acquires","function":K,"function_name":F,"mutex":M,"mode":..,
+//   {"kind":"call","function":F,"function_key":K,"callee":F,"callee_key":K,
+//    "site":S,"via":[...],"held":[{"mutex":M,"site":S}...],"tu":T}
+//   {"kind":"acquires","function":F,"function_key":K,"mutex":M,"mode":..,
 //    "site":S,"via":[...],"tu":T}
+//
+// F is a function as a person reads it ("Bank::audit(int)"), K its key.
 //
 // Invariants the writer keeps, so that a build system can cache the output
 // and a merge is linear:
@@ -27,7 +29,9 @@
 //     a class) the same way in every TU: its qualified name; ids of things
 //     with internal linkage or automatic storage end in "@" + the TU, so two
 //     TUs' `static std::mutex mu;` never collide;
-//   - a function key K is the callee's mangled name, the same in every TU.
+//   - a function key K is the function's mangled name, the same in every TU
+//     that declares it; empty for a function with internal linkage (no other
+//     TU can call it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -111,9 +115,10 @@ struct HeldMutex {
 /// when something is held, or when Function has external linkage (so that a
 /// merge can follow calls from TU to TU).
 struct Call {
-  std::string Function; ///< display name of the caller
-  std::string Callee;   ///< key (mangled name) of the callee
-  std::string CalleeName;
+  std::string Function;    ///< the caller, as a person reads it
+  std::string FunctionKey; ///< the caller's key; empty: internal linkage
+  std::string Callee;      ///< the callee, as a person reads it
+  std::string CalleeKey;
   Site At;
   std::vector<Hop> Via;
   std::vector<HeldMutex> Held; ///< mutexes held at the call, oldest first; may be empty
@@ -123,8 +128,8 @@ struct Call {
 /// A function with external linkage defined in this TU acquires Mutex when
 /// called (directly at At, or through the calls Via made inside it).
 struct Acquisition {
-  std::string Function; ///< key (mangled name)
-  std::string FunctionName;
+  std::string Function; ///< as a person reads it
+  std::string FunctionKey;
   std::string Mutex;
   Mode M = Mode::Exclusive;
   Site At;

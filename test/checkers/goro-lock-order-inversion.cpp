@@ -20,6 +20,9 @@ struct Bank {
   void audit() {
     std::lock_guard<std::mutex> gb(mu_b);
     std::lock_guard<std::mutex> ga(mu_a);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'Bank::mu_a' acquired while holding 'Bank::mu_b' closes the lock-order cycle 'Bank::mu_b' -> 'Bank::mu_a' -> 'Bank::mu_b'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+    // CHECK-MESSAGES: :[[@LINE-3]]:5: note: 'Bank::mu_b' acquired here
+    // CHECK-MESSAGES: :[[@LINE-8]]:5: note: 'Bank::mu_b' acquired here while holding 'Bank::mu_a'
     a = b;
   }
 };
@@ -39,6 +42,10 @@ void restock() {
 void bill() {
   std::lock_guard<std::mutex> b(billing_mu);
   std::lock_guard<std::mutex> o(orders_mu);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'orders_mu' acquired while holding 'billing_mu' closes the lock-order cycle 'billing_mu' -> 'orders_mu' -> 'stock_mu' -> 'billing_mu'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'billing_mu' acquired here
+  // CHECK-MESSAGES: :[[@LINE-11]]:3: note: 'stock_mu' acquired here while holding 'orders_mu'
+  // CHECK-MESSAGES: :[[@LINE-8]]:3: note: 'billing_mu' acquired here while holding 'stock_mu'
 }
 
 // ---- Four locks: lock()/unlock(), unique_lock with defer_lock, shared_lock --
@@ -67,6 +74,11 @@ void stage3() {
 void stage4() {
   std::unique_lock<std::timed_mutex> o(out_mu);
   in_mu.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'pipeline::in_mu' acquired while holding 'pipeline::out_mu' closes the lock-order cycle 'pipeline::out_mu' -> 'pipeline::in_mu' -> 'pipeline::table_mu' -> 'pipeline::index_mu' -> 'pipeline::out_mu'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'pipeline::out_mu' acquired here
+  // CHECK-MESSAGES: :[[@LINE-18]]:3: note: 'pipeline::table_mu' acquired here while holding 'pipeline::in_mu'
+  // CHECK-MESSAGES: :[[@LINE-12]]:3: note: 'pipeline::index_mu' acquired here while holding 'pipeline::table_mu'
+  // CHECK-MESSAGES: :[[@LINE-9]]:3: note: 'pipeline::out_mu' acquired here while holding 'pipeline::index_mu'
   in_mu.unlock();
 }
 } // namespace pipeline
@@ -82,6 +94,12 @@ public:
   void report() {
     std::lock_guard<std::mutex> g(stats_mu_);
     evictOld();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'Cache::data_mu_' acquired through the call to 'Cache::evictOld' while holding 'Cache::stats_mu_' closes the lock-order cycle 'Cache::stats_mu_' -> 'Cache::data_mu_' -> 'Cache::stats_mu_'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+    // CHECK-MESSAGES: :[[@LINE-3]]:5: note: 'Cache::stats_mu_' acquired here
+    // CHECK-MESSAGES: :[[@LINE+8]]:21: note: 'Cache::evictOld' calls 'Cache::evictOne' here
+    // CHECK-MESSAGES: :[[@LINE+8]]:21: note: 'Cache::data_mu_' acquired here in 'Cache::evictOne'
+    // CHECK-MESSAGES: :[[@LINE-9]]:5: note: 'Cache::stats_mu_' acquired through the call to 'Cache::bumpStats' here while holding 'Cache::data_mu_'
+    // CHECK-MESSAGES: :[[@LINE+4]]:22: note: 'Cache::stats_mu_' acquired here in 'Cache::bumpStats'
   }
 
 private:
@@ -106,6 +124,10 @@ void logThenRegister() {
 void registerThenLog() {
   lockRegistry();
   std::lock_guard<std::mutex> g(log_mu);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'log_mu' acquired while holding 'reg_mu' closes the lock-order cycle 'reg_mu' -> 'log_mu' -> 'reg_mu'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'reg_mu' acquired here
+  // CHECK-MESSAGES: :[[@LINE-8]]:3: note: 'reg_mu' acquired through the call to 'lockRegistry' here while holding 'log_mu'
+  // CHECK-MESSAGES: :[[@LINE-14]]:23: note: 'reg_mu' acquired here in 'lockRegistry'
   unlockRegistry();
 }
 
@@ -119,6 +141,9 @@ void holdThenTogether() {
 void togetherThenHold() {
   std::lock_guard<std::mutex> g(t2);
   std::lock_guard<std::mutex> g3(t3);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 't3' acquired while holding 't2' closes the lock-order cycle 't2' -> 't3' -> 't2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 't2' acquired here
+  // CHECK-MESSAGES: :[[@LINE-7]]:3: note: 't2' acquired here while holding 't3'
 }
 
 // ---- unique_lock moved, released; loops and switch -------------------------
@@ -133,6 +158,9 @@ void releasedGuard() {
   std::unique_lock<std::mutex> a(m2);
   a.release();
   std::lock_guard<std::mutex> g(m1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'm1' acquired while holding 'm2' closes the lock-order cycle 'm2' -> 'm1' -> 'm2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'm2' acquired here
+  // CHECK-MESSAGES: :[[@LINE-8]]:3: note: 'm2' acquired here while holding 'm1'
   m2.unlock();
 }
 
@@ -150,6 +178,9 @@ void inSwitch(int k) {
   case 0: {
     std::lock_guard<std::mutex> g(s2);
     std::lock_guard<std::mutex> g1(s1);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 's1' acquired while holding 's2' closes the lock-order cycle 's2' -> 's1' -> 's2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+    // CHECK-MESSAGES: :[[@LINE-3]]:5: note: 's2' acquired here
+    // CHECK-MESSAGES: :[[@LINE-10]]:5: note: 's2' acquired here while holding 's1'
     break;
   }
   default:
@@ -169,6 +200,9 @@ template <class T>
 void tmplB(T) {
   std::lock_guard<std::mutex> g(tp2);
   std::lock_guard<std::mutex> g2(tp1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'tp1' acquired while holding 'tp2' closes the lock-order cycle 'tp2' -> 'tp1' -> 'tp2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'tp2' acquired here
+  // CHECK-MESSAGES: :[[@LINE-8]]:3: note: 'tp2' acquired here while holding 'tp1'
 }
 void useTemplates() {
   tmplA(1);
@@ -187,6 +221,11 @@ void recurseA(int n) {
   std::lock_guard<std::mutex> g(r1);
   if (n > 0)
     recurseB(n - 1);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'r2' acquired through the call to 'recurseB' while holding 'r1' closes the lock-order cycle 'r1' -> 'r2' -> 'r1'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'r1' acquired here
+    // CHECK-MESSAGES: :[[@LINE-10]]:3: note: 'r2' acquired here in 'recurseB'
+    // CHECK-MESSAGES: :[[@LINE-9]]:5: note: 'r1' acquired through the call to 'recurseA' here while holding 'r2'
+    // CHECK-MESSAGES: :[[@LINE-7]]:3: note: 'r1' acquired here in 'recurseA'
 }
 
 #define LOCKED(m) std::lock_guard<std::mutex> guard_##m(m)
@@ -200,6 +239,9 @@ void anonA() {
 void anonB() {
   LOCKED(anon2);
   LOCKED(anon1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: '(anonymous namespace)::anon1' acquired while holding '(anonymous namespace)::anon2' closes the lock-order cycle '(anonymous namespace)::anon2' -> '(anonymous namespace)::anon1' -> '(anonymous namespace)::anon2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: '(anonymous namespace)::anon2' acquired here
+  // CHECK-MESSAGES: :[[@LINE-7]]:3: note: '(anonymous namespace)::anon2' acquired here while holding '(anonymous namespace)::anon1'
 }
 
 // ---- Local mutexes shared with threads by reference ------------------------
@@ -213,6 +255,9 @@ void localThreads() {
   std::thread th2([&] {
     std::lock_guard<std::mutex> gb(b);
     std::lock_guard<std::mutex> ga(a);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'localThreads()::a' acquired while holding 'localThreads()::b' closes the lock-order cycle 'localThreads()::b' -> 'localThreads()::a' -> 'localThreads()::b'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+    // CHECK-MESSAGES: :[[@LINE-3]]:5: note: 'localThreads()::b' acquired here
+    // CHECK-MESSAGES: :[[@LINE-7]]:5: note: 'localThreads()::b' acquired here while holding 'localThreads()::a'
   });
   th1.join();
   th2.join();
@@ -232,12 +277,17 @@ struct Account {
     std::lock_guard<std::mutex> g(mu_);
     balance -= n;
     to.deposit(n);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'Account::mu_' of one object acquired through the call to 'Account::deposit' while holding 'Account::mu_' of another object; two threads locking the same two objects in opposite orders deadlock [goro-lock-order-inversion]
+    // CHECK-MESSAGES: :[[@LINE-4]]:5: note: 'Account::mu_' of the other object acquired here
+    // CHECK-MESSAGES: :[[@LINE-9]]:5: note: 'Account::mu_' acquired here in 'Account::deposit'
   }
 };
 
 void transfer(Account& from, Account& to, int n) {
   std::lock_guard<std::mutex> f(from.mu_);
   std::lock_guard<std::mutex> t(to.mu_);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'Account::mu_' of one object acquired while holding 'Account::mu_' of another object; two threads locking the same two objects in opposite orders deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'Account::mu_' of the other object acquired here
   from.balance -= n;
   to.balance += n;
 }
@@ -392,6 +442,10 @@ void lambdaCalled() {
 void lambdaOrder() {
   std::lock_guard<std::mutex> g(l2);
   std::lock_guard<std::mutex> g1(l1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'l1' acquired while holding 'l2' closes the lock-order cycle 'l2' -> 'l1' -> 'l2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'l2' acquired here
+  // CHECK-MESSAGES: :[[@LINE-7]]:3: note: 'l2' acquired through the call to '(lambda in lambdaCalled)' here while holding 'l1'
+  // CHECK-MESSAGES: :[[@LINE-10]]:20: note: 'l2' acquired here in '(lambda in lambdaCalled)'
 }
 
 // goro::cond::wait releases and retakes its own mutex: nothing new.
