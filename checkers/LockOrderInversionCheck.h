@@ -37,6 +37,8 @@ public:
 private:
   void writeFactsFile(const ::goro::lockorder::Facts& F, StringRef TU);
 
+  ClangTidyContext* const TidyContext; ///< for --enable-check-profile
+
   const std::string MutexTypesOption;
   const std::string FactsFile;
   std::vector<std::string> MutexTypes;
