@@ -1451,19 +1451,30 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
       return Before(X->AcqSite, Y->AcqSite);
     return X < Y; // discovery order
   });
-  auto Name = [](const MutexRef& M) { return lo::displayName(M.Id); };
+  // Names as a person reads them: no "@TU", no "(anonymous namespace)::".
+  auto Readable = [](StringRef Text) {
+    std::string R;
+    for (StringRef Rest = Text; !Rest.empty();) {
+      auto [Head, Tail] = Rest.split("(anonymous namespace)::");
+      R += Head;
+      Rest = Tail;
+    }
+    return R;
+  };
+  auto Name = [&](const MutexRef& M) { return Readable(lo::displayName(M.Id)); };
+  auto FnName = [&](const FunctionDecl* FD) { return Readable(A.functionName(FD)); };
   auto Through = [&](const FoundEdge& E) {
     return E.Via.empty() ? std::string()
-                         : " through the call to '" + A.functionName(E.Via.front().Callee) + "'";
+                         : " through the call to '" + FnName(E.Via.front().Callee) + "'";
   };
   auto Chain = [&](const FoundEdge& E) {
     // The calls after the first, and the acquisition in the last callee.
     for (size_t I = 1; I < E.Via.size(); ++I)
       diag(E.Via[I].At, "'%0' calls '%1' here", DiagnosticIDs::Note)
-          << A.functionName(E.Via[I - 1].Callee) << A.functionName(E.Via[I].Callee);
+          << FnName(E.Via[I - 1].Callee) << FnName(E.Via[I].Callee);
     if (!E.Via.empty())
       diag(E.AcqSite, "'%0' acquired here in '%1'", DiagnosticIDs::Note)
-          << Name(E.To) << A.functionName(E.Via.back().Callee);
+          << Name(E.To) << FnName(E.Via.back().Callee);
   };
 
   // A self-edge (one member, two objects) is a deadlock of its own function
@@ -1489,9 +1500,9 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
 
   for (const lo::Cycle& C : lo::findCycles(Pairs)) {
     const FoundEdge& Closing = *Others[C.front()];
-    std::string Ring = "'" + Name(Closing.From).str() + "'";
+    std::string Ring = "'" + Name(Closing.From) + "'";
     for (size_t I : C)
-      Ring += " -> '" + Name(Others[I]->To).str() + "'";
+      Ring += " -> '" + Name(Others[I]->To) + "'";
     diag(Closing.reportSite(),
          "'%0' acquired%1 while holding '%2' closes the lock-order cycle %3; threads taking "
          "these locks in these orders can deadlock")

@@ -239,9 +239,9 @@ void anonA() {
 void anonB() {
   LOCKED(anon2);
   LOCKED(anon1);
-  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: '(anonymous namespace)::anon1' acquired while holding '(anonymous namespace)::anon2' closes the lock-order cycle '(anonymous namespace)::anon2' -> '(anonymous namespace)::anon1' -> '(anonymous namespace)::anon2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
-  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: '(anonymous namespace)::anon2' acquired here
-  // CHECK-MESSAGES: :[[@LINE-7]]:3: note: '(anonymous namespace)::anon2' acquired here while holding '(anonymous namespace)::anon1'
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'anon1' acquired while holding 'anon2' closes the lock-order cycle 'anon2' -> 'anon1' -> 'anon2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'anon2' acquired here
+  // CHECK-MESSAGES: :[[@LINE-7]]:3: note: 'anon2' acquired here while holding 'anon1'
 }
 
 // ---- Local mutexes shared with threads by reference ------------------------
