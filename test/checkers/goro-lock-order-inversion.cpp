@@ -454,3 +454,61 @@ void condWait(goro::cond& c) {
   std::unique_lock<goro::mutex> lk(q_mu);
   c.wait();
 }
+
+// ---- Virtual calls: followed only when the body that runs is known --------
+
+std::mutex v1, v2;
+struct Sink {
+  virtual void flush() { std::lock_guard<std::mutex> g(v2); }
+  virtual ~Sink() = default;
+};
+struct FileSink final : Sink {
+  void flush() override { std::lock_guard<std::mutex> g(v2); }
+};
+void flushAll(Sink& s, FileSink& f) {
+  std::lock_guard<std::mutex> g(v1);
+  s.flush(); // may run any override: not followed
+  f.flush(); // FileSink is final: v1 -> v2
+}
+void v2ThenV1() {
+  std::lock_guard<std::mutex> g(v2);
+  std::lock_guard<std::mutex> g1(v1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'v1' acquired while holding 'v2' closes the lock-order cycle 'v2' -> 'v1' -> 'v2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'v2' acquired here
+  // CHECK-MESSAGES: :[[@LINE-7]]:3: note: 'v2' acquired through the call to 'FileSink::flush' here while holding 'v1'
+  // CHECK-MESSAGES: :[[@LINE-13]]:27: note: 'v2' acquired here in 'FileSink::flush'
+}
+
+// ---- Lambdas at namespace scope; unique_lock assigned ----------------------
+
+std::mutex gl1, gl2;
+auto onEvent = [] {
+  std::lock_guard<std::mutex> a(gl1);
+  std::lock_guard<std::mutex> b(gl2);
+};
+void handleEvent() {
+  std::lock_guard<std::mutex> b(gl2);
+  std::lock_guard<std::mutex> a(gl1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'gl1' acquired while holding 'gl2' closes the lock-order cycle 'gl2' -> 'gl1' -> 'gl2'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'gl2' acquired here
+  // CHECK-MESSAGES: :[[@LINE-7]]:3: note: 'gl2' acquired here while holding 'gl1'
+}
+
+std::mutex ua, ub;
+void assignLock() {
+  std::unique_lock<std::mutex> lk;
+  lk = std::unique_lock<std::mutex>(ua);
+  std::lock_guard<std::mutex> g(ub);
+}
+void assignReleased() {
+  std::unique_lock<std::mutex> lk(ua);
+  lk = std::unique_lock<std::mutex>(); // releases ua
+  std::lock_guard<std::mutex> g(ub);
+}
+void reverseAssign() {
+  std::lock_guard<std::mutex> g(ub);
+  std::lock_guard<std::mutex> g2(ua);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'ua' acquired while holding 'ub' closes the lock-order cycle 'ub' -> 'ua' -> 'ub'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'ub' acquired here
+  // CHECK-MESSAGES: :[[@LINE-12]]:3: note: 'ub' acquired here while holding 'ua'
+}
