@@ -718,11 +718,13 @@ private:
       // unique_lock lk2(std::move(lk1)): lk2 now owns what lk1 did.
       const VarDecl* From = CE->getNumArgs() == 1 ? guardVar(CE->getArg(0)) : nullptr;
       if (From != nullptr) {
+        // Into a temporary or a by-value parameter: where it ends is not
+        // tracked, so forget the locks (no false edge).
+        if (Owner == nullptr)
+          releaseGuard(S, From);
         for (HeldLock& H : S.Held)
           if (H.Guard == From)
             H.Guard = Owner;
-        if (Owner == nullptr)
-          releaseGuard(S, nullptr);
         if (auto It = GuardMutexes.find(From); It != GuardMutexes.end()) {
           if (Owner != nullptr)
             GuardMutexes[Owner] = It->second;
@@ -766,14 +768,16 @@ private:
     if (Tag == "adopt_lock_t") {
       // The mutexes are held already (lock() or std::lock): the guard now
       // releases them.
+      // A temporary guard releases them at once.
       for (const MutexRef& M : Ms)
         for (size_t I = S.Held.size(); I-- > 0;)
           if (S.Held[I].M.Id == M.Id && S.Held[I].M.Key == M.Key && S.Held[I].Guard == nullptr) {
-            S.Held[I].Guard = Owner;
+            if (Owner != nullptr)
+              S.Held[I].Guard = Owner;
+            else
+              S.Held.erase(S.Held.begin() + I);
             break;
           }
-      if (Owner == nullptr)
-        releaseGuard(S, nullptr);
       return;
     }
     // A temporary guard (std::lock_guard{m};) releases at once, but still

@@ -512,3 +512,26 @@ void reverseAssign() {
   // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'ub' acquired here
   // CHECK-MESSAGES: :[[@LINE-12]]:3: note: 'ub' acquired here while holding 'ua'
 }
+
+// A unique_lock moved into a by-value parameter is forgotten (where that
+// parameter ends is not followed); the locks held by hand stay held.
+std::mutex mv1, mv2, mv3;
+void consume(std::unique_lock<std::mutex> lk) {}
+void moveIntoCall() {
+  mv1.lock();
+  std::unique_lock<std::mutex> lk(mv2);
+  consume(std::move(lk));
+  std::lock_guard<std::mutex> g(mv3);
+  mv1.unlock();
+}
+void mv3ThenMv2() {
+  std::lock_guard<std::mutex> g(mv3);
+  std::lock_guard<std::mutex> g2(mv2);
+}
+void mv3ThenMv1() {
+  std::lock_guard<std::mutex> g(mv3);
+  std::lock_guard<std::mutex> g1(mv1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'mv1' acquired while holding 'mv3' closes the lock-order cycle 'mv3' -> 'mv1' -> 'mv3'; threads taking these locks in these orders can deadlock [goro-lock-order-inversion]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'mv3' acquired here
+  // CHECK-MESSAGES: :[[@LINE-12]]:3: note: 'mv3' acquired here while holding 'mv1'
+}
