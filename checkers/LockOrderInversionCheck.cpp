@@ -70,6 +70,10 @@ namespace {
 constexpr size_t MaxViaDepth = 8;
 /// Most function bodies being walked at once (nested on-demand summaries).
 constexpr unsigned MaxAnalysisDepth = 32;
+/// Most statements and expressions being walked at once, over all nested
+/// walks: a stack guard (a level of expr() + stmt() takes ~3 KiB of stack,
+/// so 1000 stay under 1.5 MiB; real code nests a few dozen deep).
+constexpr unsigned MaxNesting = 1000;
 
 /// A mutex named by an expression.
 struct MutexRef {
@@ -258,6 +262,9 @@ private:
   llvm::DenseMap<const FunctionDecl*, std::string> SignatureCache;
   std::unique_ptr<ASTNameGenerator> Mangler;
   unsigned Depth = 0;
+
+public:
+  unsigned Nesting = 0; ///< statements being walked, over all nested walks
 };
 
 /// Walks one function body. See the file comment.
@@ -408,8 +415,19 @@ private:
 
   // --- Statements ---------------------------------------------------------
 
+  /// Counts the walk's recursion (shared by nested walks of callees), so
+  /// that a huge generated expression cannot exhaust the stack: deeper than
+  /// MaxNesting, the walk sees nothing (it may miss edges, never add one).
+  struct Nest {
+    explicit Nest(unsigned& N) : N(N) { ++N; }
+    ~Nest() { --N; }
+    bool tooDeep() const { return N > MaxNesting; }
+    unsigned& N;
+  };
+
   void stmt(const Stmt* St, State& S) {
-    if (St == nullptr)
+    Nest Guard(A.Nesting);
+    if (St == nullptr || Guard.tooDeep())
       return;
     if (const auto* C = dyn_cast<CompoundStmt>(St)) {
       pushScope();
@@ -615,7 +633,8 @@ private:
   // --- Expressions --------------------------------------------------------
 
   void expr(const Expr* E, State& S) {
-    if (E == nullptr)
+    Nest Guard(A.Nesting);
+    if (E == nullptr || Guard.tooDeep())
       return;
     if (const auto* L = dyn_cast<LambdaExpr>(E)) {
       // The body runs when the lambda is called (a direct call is followed
@@ -1321,20 +1340,11 @@ public:
   // Only local classes and lambdas hide function definitions in statements
   // (bodies, initializers); the analysis walks the statements themselves.
   bool TraverseStmt(Stmt* S) {
-    if (S == nullptr)
+    if (S == nullptr || Nesting > MaxNesting)
       return true;
-    if (const auto* L = dyn_cast<LambdaExpr>(S))
-      if (const CXXMethodDecl* Op = L->getCallOperator();
-          Op && Op->doesThisDeclarationHaveABody() && !Op->isDependentContext())
-        Out.push_back(Op);
-    if (const auto* DS = dyn_cast<DeclStmt>(S)) {
-      for (Decl* D : DS->decls())
-        if (isa<TagDecl>(D))
-          TraverseDecl(D);
-      return true;
-    }
-    for (Stmt* Child : S->children())
-      TraverseStmt(Child);
+    ++Nesting;
+    collectIn(S);
+    --Nesting;
     return true;
   }
 
@@ -1345,7 +1355,23 @@ public:
   }
 
 private:
+  void collectIn(Stmt* S) {
+    if (const auto* L = dyn_cast<LambdaExpr>(S))
+      if (const CXXMethodDecl* Op = L->getCallOperator();
+          Op && Op->doesThisDeclarationHaveABody() && !Op->isDependentContext())
+        Out.push_back(Op);
+    if (const auto* DS = dyn_cast<DeclStmt>(S)) {
+      for (Decl* D : DS->decls())
+        if (isa<TagDecl>(D))
+          TraverseDecl(D);
+      return;
+    }
+    for (Stmt* Child : S->children())
+      TraverseStmt(Child);
+  }
+
   const SourceManager& SM;
+  unsigned Nesting = 0;
   std::vector<const FunctionDecl*>& Out;
 };
 } // namespace
