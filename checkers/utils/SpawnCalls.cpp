@@ -6,44 +6,47 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::goro::utils {
 
-ast_matchers::internal::Matcher<Stmt> spawnExpr(const std::vector<llvm::StringRef>& Names) {
-  return stmt(anyOf(callExpr(callee(functionDecl(hasAnyName(Names)))),
-                    cxxConstructExpr(hasDeclaration(
-                        cxxConstructorDecl(ofClass(cxxRecordDecl(hasAnyName(Names))))))));
+ast_matchers::internal::Matcher<Stmt>
+spawnExpr(const std::vector<llvm::StringRef> &Names) {
+  return stmt(anyOf(
+      callExpr(callee(functionDecl(hasAnyName(Names)))),
+      cxxConstructExpr(hasDeclaration(
+          cxxConstructorDecl(ofClass(cxxRecordDecl(hasAnyName(Names))))))));
 }
 
-llvm::ArrayRef<const Expr*> spawnArguments(const Expr* Spawn) {
-  if (const auto* Call = dyn_cast<CallExpr>(Spawn))
+llvm::ArrayRef<const Expr *> spawnArguments(const Expr *Spawn) {
+  if (const auto *Call = dyn_cast<CallExpr>(Spawn))
     return {Call->getArgs(), Call->getNumArgs()};
-  if (const auto* Construct = dyn_cast<CXXConstructExpr>(Spawn))
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Spawn))
     return {Construct->getArgs(), Construct->getNumArgs()};
   return {};
 }
 
-static const LambdaExpr* asLambda(const Expr* E) {
+static const LambdaExpr *asLambda(const Expr *E) {
   if (E == nullptr)
     return nullptr;
   E = E->IgnoreImplicit()->IgnoreParens();
-  if (const auto* Temp = dyn_cast<MaterializeTemporaryExpr>(E))
+  if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
     E = Temp->getSubExpr()->IgnoreImplicit();
-  if (const auto* Cast = dyn_cast<CXXFunctionalCastExpr>(E))
+  if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
     E = Cast->getSubExpr()->IgnoreImplicit();
-  if (const auto* Construct = dyn_cast<CXXConstructExpr>(E);
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E);
       Construct != nullptr && Construct->getNumArgs() == 1)
     E = Construct->getArg(0)->IgnoreImplicit();
-  if (const auto* Lambda = dyn_cast<LambdaExpr>(E))
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(E))
     return Lambda;
-  if (const auto* Ref = dyn_cast<DeclRefExpr>(E))
-    if (const auto* Var = dyn_cast<VarDecl>(Ref->getDecl());
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
         Var != nullptr && Var->hasLocalStorage() && Var->hasInit())
-      if (const auto* Lambda = dyn_cast<LambdaExpr>(Var->getInit()->IgnoreImplicit()))
+      if (const auto *Lambda =
+              dyn_cast<LambdaExpr>(Var->getInit()->IgnoreImplicit()))
         return Lambda;
   return nullptr;
 }
 
-const LambdaExpr* spawnedLambda(const Expr* Spawn) {
-  for (const Expr* Arg : spawnArguments(Spawn))
-    if (const LambdaExpr* Lambda = asLambda(Arg))
+const LambdaExpr *spawnedLambda(const Expr *Spawn) {
+  for (const Expr *Arg : spawnArguments(Spawn))
+    if (const LambdaExpr *Lambda = asLambda(Arg))
       return Lambda;
   return nullptr;
 }

@@ -28,14 +28,15 @@ inline constexpr llvm::StringLiteral DefaultSpawnFunctions =
 /// Matches an expression that spawns: a call to one of \p Names (a function
 /// or method), or a construction of an object of one of the classes in
 /// \p Names. Template instantiations match by their template's name.
-ast_matchers::internal::Matcher<Stmt> spawnExpr(const std::vector<llvm::StringRef>& Names);
+ast_matchers::internal::Matcher<Stmt>
+spawnExpr(const std::vector<llvm::StringRef> &Names);
 
 /// The arguments of a spawn expression (a CallExpr or CXXConstructExpr).
-llvm::ArrayRef<const Expr*> spawnArguments(const Expr* Spawn);
+llvm::ArrayRef<const Expr *> spawnArguments(const Expr *Spawn);
 
 /// The lambda a spawn runs, if its callable argument is a lambda written in
 /// place or a local variable initialized with one; nullptr otherwise.
-const LambdaExpr* spawnedLambda(const Expr* Spawn);
+const LambdaExpr *spawnedLambda(const Expr *Spawn);
 
 } // namespace clang::tidy::goro::utils
 
