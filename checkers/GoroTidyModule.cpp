@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ClangTidyCheck.h"
 #include "ClangTidyModule.h"
+#include "ClangTidyCheck.h"
 #include "ClangTidyModuleRegistry.h"
 #include "LockOrderInversionCheck.h"
 
@@ -15,7 +15,7 @@ namespace clang::tidy::goro {
 
 class GoroModule : public ClangTidyModule {
 public:
-  void addCheckFactories(ClangTidyCheckFactories& Factories) override {
+  void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // One line per check, sorted by name.
     Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
   }
