@@ -147,7 +147,7 @@ struct FoundCall {
   llvm::SmallVector<HeldLock, 4> Held;
 };
 
-enum class GuardKind { None, LockGuard, UniqueLock, SharedLock, ScopedLock };
+enum class GuardKind : std::uint8_t { None, LockGuard, UniqueLock, SharedLock, ScopedLock };
 
 const Expr* stripTemporaries(const Expr* E) {
   while (E != nullptr) {
@@ -1395,6 +1395,7 @@ public:
 
   std::vector<lo::Hop> via(const std::vector<CallHop>& Via) {
     std::vector<lo::Hop> R;
+    R.reserve(Via.size());
     for (const CallHop& H : Via)
       R.push_back({A.functionSignature(H.Callee), site(H.At)});
     return R;
@@ -1461,6 +1462,7 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
 
   // The edges in site order: the closing edge of a cycle is its latest.
   std::vector<const FoundEdge*> Order;
+  Order.reserve(A.Edges.size());
   for (const FoundEdge& E : A.Edges)
     Order.push_back(&E);
   auto Before = [&](SourceLocation X, SourceLocation Y) {
@@ -1590,13 +1592,13 @@ void LockOrderInversionCheck::writeFactsFile(const lo::Facts& F, StringRef TU) {
       configurationDiag("cannot write lock-order facts to '%0': %1")
           << Path << OS.error().message();
       OS.clear_error();
-      llvm::sys::fs::remove(Temp);
+      (void)llvm::sys::fs::remove(Temp); // best effort: the error is reported
       return;
     }
   }
   if (std::error_code EC = llvm::sys::fs::rename(Temp, Path)) {
     configurationDiag("cannot write lock-order facts to '%0': %1") << Path << EC.message();
-    llvm::sys::fs::remove(Temp);
+    (void)llvm::sys::fs::remove(Temp); // best effort: the error is reported
   }
 }
 

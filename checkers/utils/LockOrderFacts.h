@@ -42,6 +42,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
+#include <cstdint>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -79,7 +80,7 @@ struct Hop {
   }
 };
 
-enum class Mode { Exclusive, Shared };
+enum class Mode : std::uint8_t { Exclusive, Shared };
 
 /// "To is acquired while From is held": the mutex From, acquired at
 /// FirstSite in Function, is still held when To is acquired, either at
