@@ -111,6 +111,9 @@ struct Acquired {
   MutexRef M;
   SourceLocation Site;
   std::vector<CallHop> Via;
+  /// Caller's mutexes the function had unlocked before this acquisition
+  /// (the "drop the lock, call out, lock again" helper): no edges from them.
+  std::vector<MutexRef> ReleasedBefore;
 };
 
 /// A call leaving the TU (the callee has no body here).
@@ -368,11 +371,19 @@ private:
     A.Edges.push_back({H.M, To, Fn, H.Site, AcqSite, std::move(Via)});
   }
 
-  void noteAcquired(const MutexRef& M, SourceLocation Site, std::vector<CallHop> Via) {
+  void noteAcquired(const MutexRef& M, SourceLocation Site, std::vector<CallHop> Via,
+                    std::vector<MutexRef> ReleasedBefore = {}) {
     for (const Acquired& X : Sum.Acquisitions)
       if (X.M.Id == M.Id && X.M.Key == M.Key)
         return;
-    Sum.Acquisitions.push_back({M, Site, std::move(Via)});
+    ReleasedBefore.insert(ReleasedBefore.end(), Released.begin(), Released.end());
+    Sum.Acquisitions.push_back({M, Site, std::move(Via), std::move(ReleasedBefore)});
+  }
+
+  static bool releasedBefore(const HeldLock& H, llvm::ArrayRef<MutexRef> Released) {
+    return llvm::any_of(Released, [&](const MutexRef& R) {
+      return R.Id == H.M.Id && (R.Key.empty() || H.M.Key.empty() || R.Key == H.M.Key);
+    });
   }
 
   /// Acquires \p Ms together at \p Site: edges from everything held (none
@@ -1004,9 +1015,13 @@ private:
       if (X.Via.size() + 1 > MaxViaDepth)
         continue;
       MutexRef M = Map(X.M);
+      std::vector<MutexRef> ReleasedBefore;
+      for (const MutexRef& R : X.ReleasedBefore)
+        ReleasedBefore.push_back(Map(R));
       for (const HeldLock& H : S.Held)
-        addEdge(H, M, X.Site, Chain(X.Via));
-      noteAcquired(M, X.Site, Chain(X.Via));
+        if (!releasedBefore(H, ReleasedBefore))
+          addEdge(H, M, X.Site, Chain(X.Via));
+      noteAcquired(M, X.Site, Chain(X.Via), std::move(ReleasedBefore));
     }
     for (const ExternalCall& X : Ext) {
       if (X.Via.size() + 1 > MaxViaDepth)
@@ -1046,8 +1061,10 @@ private:
         auto It = llvm::find_if(Sum.Acquisitions, [&](const Acquired& X) {
           return X.M.Id == H.M.Id && X.M.Key == H.M.Key;
         });
-        Sum.HeldAtExit.push_back({H.M, It != Sum.Acquisitions.end() ? It->Site : H.Site,
-                                  It != Sum.Acquisitions.end() ? It->Via : std::vector<CallHop>()});
+        Sum.HeldAtExit.push_back({H.M,
+                                  It != Sum.Acquisitions.end() ? It->Site : H.Site,
+                                  It != Sum.Acquisitions.end() ? It->Via : std::vector<CallHop>(),
+                                  {}});
       }
     Sum.ReleasedAtExit = Released;
   }

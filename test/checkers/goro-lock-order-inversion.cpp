@@ -535,3 +535,22 @@ void mv3ThenMv1() {
   // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'mv3' acquired here
   // CHECK-MESSAGES: :[[@LINE-12]]:3: note: 'mv3' acquired here while holding 'mv1'
 }
+
+// A helper that drops the caller's lock while it calls out, then retakes it:
+// what it acquires in between is not ordered after the caller's lock.
+std::mutex cb_mu, out_mu;
+void callOutUnlocked() {
+  cb_mu.unlock();
+  {
+    std::lock_guard<std::mutex> g(out_mu);
+  }
+  cb_mu.lock();
+}
+void callbacks() {
+  std::lock_guard<std::mutex> g(cb_mu);
+  callOutUnlocked();
+}
+void outThenCb() {
+  std::lock_guard<std::mutex> g(out_mu);
+  std::lock_guard<std::mutex> g2(cb_mu);
+}
