@@ -45,7 +45,6 @@
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -129,7 +128,6 @@ struct Summary {
   std::vector<Acquired> HeldAtExit;     ///< acquired, not released when it returns
   std::vector<MutexRef> ReleasedAtExit; ///< unlocked without having been locked in it
   std::vector<ExternalCall> ExternalCalls;
-  bool Done = false;
 };
 
 /// An edge found by the walk.
@@ -993,6 +991,7 @@ private:
       return;
     SourceLocation At = loc(CallE->getBeginLoc());
     std::vector<std::string> ArgKeys;
+    ArgKeys.reserve(Args.size());
     for (const Expr* Arg : Args)
       ArgKeys.push_back(A.instanceKey(Arg, Fn));
     auto Map = [&](MutexRef M) {
@@ -1004,9 +1003,8 @@ private:
       Via.insert(Via.end(), Inner.begin(), Inner.end());
       return Via;
     };
-    // Copy: summary() below may grow the map the summary lives in? No: the
-    // summaries are heap-allocated and stable; copying the lists keeps this
-    // loop independent of later changes to a recursive callee's summary.
+    // Copies: in a recursion the callee's summary is the one being built
+    // (for direct recursion, Sum itself), which the loops below append to.
     std::vector<Acquired> Acqs = Callee->Acquisitions;
     std::vector<Acquired> Kept = Callee->HeldAtExit;
     std::vector<MutexRef> Freed = Callee->ReleasedAtExit;
@@ -1094,7 +1092,6 @@ const Summary* Analysis::summary(const FunctionDecl* FD) {
   ++Depth;
   Walker(*this, FD, *Sum).run();
   --Depth;
-  Sum->Done = true;
   Walked.push_back(FD);
   return Sum;
 }
