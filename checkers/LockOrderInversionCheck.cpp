@@ -168,23 +168,52 @@ const Expr* stripTemporaries(const Expr* E) {
   return E;
 }
 
+/// True if \p E is an object or part of one: `this`, a variable of class
+/// (or pointer to class) type, and addresses, dereferences and members of
+/// those (`&a`, `*p`, `a.id`, `p->id`).
+bool objectRooted(const Expr* E, unsigned Depth = 0) {
+  if (E == nullptr || Depth > 8)
+    return false;
+  E = E->IgnoreParenImpCasts();
+  if (isa<CXXThisExpr>(E))
+    return true;
+  if (const auto* U = dyn_cast<UnaryOperator>(E))
+    return (U->getOpcode() == UO_AddrOf || U->getOpcode() == UO_Deref) &&
+           objectRooted(U->getSubExpr(), Depth + 1);
+  if (const auto* M = dyn_cast<MemberExpr>(E))
+    return objectRooted(M->getBase(), Depth + 1);
+  if (const auto* Call = dyn_cast<CXXMemberCallExpr>(E)) // a.id()
+    return objectRooted(Call->getImplicitObjectArgument(), Depth + 1);
+  if (const auto* Ref = dyn_cast<DeclRefExpr>(E)) {
+    QualType T = Ref->getType().getNonReferenceType();
+    if (T->isPointerType())
+      T = T->getPointeeType();
+    return isa<VarDecl>(Ref->getDecl()) && T->isRecordType();
+  }
+  return false;
+}
+
 /// True if \p E (a condition or an initializer) orders two objects: a
-/// relational comparison, a three-way comparison, std::min/max/minmax or
-/// std::less/greater. Used to recognise address- or id-ordered locking.
+/// relational or three-way comparison of two objects (`&a < &b`,
+/// `a.id < b.id`), std::min/max/minmax, std::less/greater. Used to recognise
+/// address- or id-ordered locking; `if (a.balance > n)` orders nothing.
 bool ordersObjects(const Stmt* S, unsigned Depth = 0) {
   if (S == nullptr || Depth > 16)
     return false;
   if (const auto* B = dyn_cast<BinaryOperator>(S);
-      B != nullptr && (B->isRelationalOp() || B->getOpcode() == BO_Cmp))
+      B != nullptr && (B->isRelationalOp() || B->getOpcode() == BO_Cmp) &&
+      objectRooted(B->getLHS()) && objectRooted(B->getRHS()))
     return true;
-  if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(S)) {
+  if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(S); Op != nullptr && Op->getNumArgs() == 2) {
     switch (Op->getOperator()) {
     case OO_Less:
     case OO_Greater:
     case OO_LessEqual:
     case OO_GreaterEqual:
     case OO_Spaceship:
-      return true;
+      if (objectRooted(Op->getArg(0)) && objectRooted(Op->getArg(1)))
+        return true;
+      break;
     default:
       break;
     }

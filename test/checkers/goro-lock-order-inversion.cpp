@@ -268,6 +268,7 @@ void localThreads() {
 struct Account {
   std::mutex mu_;
   int balance = 0;
+  int id = 0;
 
   void deposit(int n) {
     std::lock_guard<std::mutex> g(mu_);
@@ -317,6 +318,21 @@ void transferMinMax(Account& from, Account& to, int n) {
   Account& second = &from < &to ? to : from;
   std::lock_guard<std::mutex> f(first.mu_);
   std::lock_guard<std::mutex> s(second.mu_);
+}
+void transferById(Account& from, Account& to, int n) {
+  Account& first = from.id < to.id ? from : to;
+  Account& second = from.id < to.id ? to : from;
+  std::lock_guard<std::mutex> f(first.mu_);
+  std::lock_guard<std::mutex> s(second.mu_);
+}
+// A condition that compares no two objects orders nothing.
+void transferIfFunds(Account& from, Account& to, int n) {
+  if (from.balance >= n) {
+    std::lock_guard<std::mutex> f(from.mu_);
+    std::lock_guard<std::mutex> t(to.mu_);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'Account::mu_' of one object acquired while holding 'Account::mu_' of another object; two threads locking the same two objects in opposite orders deadlock [goro-lock-order-inversion]
+    // CHECK-MESSAGES: :[[@LINE-3]]:5: note: 'Account::mu_' of the other object acquired here
+  }
 }
 // Re-locking through the same object is a self-deadlock, not an ordering.
 struct Counter {
