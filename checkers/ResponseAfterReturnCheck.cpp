@@ -211,18 +211,15 @@ struct SpawnKind {
   Noun Name = Noun::Task;
   bool IsClass = false;         // constructing an object spawns (std::thread)
   bool IsAsync = false;         // std::async: the future's destructor waits
-  bool JoinsInDtor = false;     // std::jthread
+  bool Emplaced = false;        // threads.emplace_back(f): built inside the container
   const Expr* Object = nullptr; // g in g.go(...)
 };
 
 SpawnKind classifySpawn(const Expr* Spawn) {
   SpawnKind Kind;
-  if (const auto* Construct = dyn_cast<CXXConstructExpr>(Spawn)) {
+  if (isa<CXXConstructExpr>(Spawn)) {
     Kind.IsClass = true;
     Kind.Name = Noun::Thread;
-    const CXXConstructorDecl* Ctor = Construct->getConstructor();
-    Kind.JoinsInDtor =
-        Ctor != nullptr && normalizedName(qualifiedName(Ctor->getParent())) == "std::jthread";
     return Kind;
   }
   if (const auto* Call = dyn_cast<CallExpr>(Spawn)) {
@@ -238,6 +235,11 @@ SpawnKind classifySpawn(const Expr* Spawn) {
       Kind.Object = Member->getImplicitObjectArgument();
   }
   return Kind;
+}
+
+bool isEmplace(const CXXMethodDecl* M) {
+  return M != nullptr && M->getIdentifier() != nullptr &&
+         llvm::is_contained({"emplace_back", "emplace_front", "emplace"}, M->getName());
 }
 
 // Carriers are keyed by (declaration, field): (p, null) holds the writer as a
@@ -306,6 +308,9 @@ public:
     for (StringRef Name : ResponseTypes)
       if (!normalizedName(Name).empty())
         ResponseNames.insert(normalizedName(Name));
+    for (StringRef Name : SpawnFunctions)
+      if (!normalizedName(Name).empty())
+        SpawnNames.insert(normalizedName(Name));
   }
 
   ASTContext& context() const { return Ctx; }
@@ -319,6 +324,10 @@ public:
   Verdict verdict(const Expr* Spawn);
 
   bool isResponseParam(const ParmVarDecl* P) const;
+  // threads.emplace_back(f) on a container of a spawn class (std::thread):
+  // the thread is constructed inside the library, out of the matcher's sight.
+  bool isEmplacedSpawn(const Expr* E) const;
+  SpawnKind kindOf(const Expr* Spawn) const;
 
 private:
   bool isSpawn(const Stmt* S);
@@ -358,6 +367,7 @@ private:
   ASTContext& Ctx;
   ast_matchers::internal::Matcher<Stmt> Spawn;
   llvm::StringSet<> ResponseNames;
+  llvm::StringSet<> SpawnNames;
   llvm::DenseMap<const FunctionDecl*, std::unique_ptr<Handler>> Handlers;
   llvm::DenseMap<const Stmt*, bool> SpawnCache;
   llvm::DenseMap<const Expr*, Verdict> Verdicts;
@@ -385,12 +395,38 @@ bool ResponseAfterReturnAnalysis::isResponseParam(const ParmVarDecl* P) const {
   return false;
 }
 
+bool ResponseAfterReturnAnalysis::isEmplacedSpawn(const Expr* E) const {
+  const auto* Call = dyn_cast_or_null<CXXMemberCallExpr>(E);
+  if (Call == nullptr || !isEmplace(Call->getMethodDecl()) ||
+      Call->getImplicitObjectArgument() == nullptr)
+    return false;
+  const auto* Container = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      recordOf(Call->getImplicitObjectArgument()->getType()));
+  if (Container == nullptr || Container->getTemplateArgs().size() == 0)
+    return false;
+  const TemplateArgument& Element = Container->getTemplateArgs()[0];
+  if (Element.getKind() != TemplateArgument::Type)
+    return false;
+  const CXXRecordDecl* RD = recordOf(Element.getAsType());
+  return RD != nullptr && SpawnNames.contains(normalizedName(qualifiedName(RD)));
+}
+
+SpawnKind ResponseAfterReturnAnalysis::kindOf(const Expr* SpawnE) const {
+  if (!isEmplacedSpawn(SpawnE))
+    return classifySpawn(SpawnE);
+  SpawnKind Kind;
+  Kind.IsClass = true;
+  Kind.Emplaced = true;
+  Kind.Name = Noun::Thread;
+  return Kind;
+}
+
 bool ResponseAfterReturnAnalysis::isSpawn(const Stmt* S) {
   if (!isa<CallExpr, CXXConstructExpr>(S))
     return false;
   auto [It, Inserted] = SpawnCache.try_emplace(S, false);
   if (Inserted)
-    It->second = !match(Spawn, *S, Ctx).empty();
+    It->second = !match(Spawn, *S, Ctx).empty() || isEmplacedSpawn(cast<Expr>(S));
   return It->second;
 }
 
@@ -591,9 +627,9 @@ Reach ResponseAfterReturnAnalysis::carries(const Expr* E, Handler& H, unsigned D
   QualType T = E->getType();
   if (T.isNull() || T->isDependentType())
     return {};
-  // Only a pointer, a reference or an object can hold a writer; `bool ok = p`
-  // or `size_t n = w.write(...)` cannot.
-  if (!T->isPointerType() && !T->isReferenceType() && !T->isRecordType())
+  // Only a pointer, a reference, an object or an array of them can hold a
+  // writer; `bool ok = p` or `size_t n = w.write(...)` cannot.
+  if (!T->isPointerType() && !T->isReferenceType() && !T->isRecordType() && !T->isArrayType())
     return {};
   E = strip(E);
   if (E == nullptr)
@@ -613,6 +649,8 @@ Reach ResponseAfterReturnAnalysis::carries(const Expr* E, Handler& H, unsigned D
       return carries(UO->getSubExpr(), H, Depth + 1);
     return {};
   }
+  if (const auto* Subscript = dyn_cast<ArraySubscriptExpr>(E))
+    return carries(Subscript->getBase(), H, Depth + 1);
   if (const auto* Cond = dyn_cast<AbstractConditionalOperator>(E)) {
     if (Reach R = carries(Cond->getTrueExpr(), H, Depth + 1))
       return R;
@@ -946,7 +984,6 @@ Destination ResponseAfterReturnAnalysis::destinationOf(const Expr* E, const Leve
     }
     if (isa<ReturnStmt, CoreturnStmt, CXXNewExpr, LambdaExpr, CXXThrowExpr>(PS))
       return {Fate::Escapes};
-    (void)Cur;
     return {Fate::Discarded}; // an expression statement
   }
   return {Fate::Discarded};
@@ -1215,8 +1252,11 @@ Verdict ResponseAfterReturnAnalysis::verdict(const Expr* SpawnE) {
     unsigned HandlerIndex = 0;
     if (!levels(SpawnE, Levels, HandlerIndex) || Levels.empty())
       return {};
-    SpawnKind Kind = classifySpawn(SpawnE);
-    Destination D = destinationOf(SpawnE, Levels[0], 0);
+    SpawnKind Kind = kindOf(SpawnE);
+    Destination D = Kind.Emplaced
+                        ? fateOfTarget(cast<CXXMemberCallExpr>(SpawnE)->getImplicitObjectArgument(),
+                                       Levels[0], 0)
+                        : destinationOf(SpawnE, Levels[0], 0);
     Verdict Out;
     Out.Outlives = true;
     if (Kind.IsClass) {
@@ -1236,7 +1276,7 @@ Verdict ResponseAfterReturnAnalysis::verdict(const Expr* SpawnE) {
       referencedBy(Arg, W, 0);
     if (D.F == Fate::Local)
       W.Result = D.Var;
-    if (Kind.Object != nullptr)
+    if (Kind.Object != nullptr && !Kind.Emplaced)
       W.Object = rootOf(Kind.Object);
     for (unsigned I = 0; I <= HandlerIndex && I < Levels.size(); ++I) {
       bool AnyWait = false;
@@ -1279,6 +1319,12 @@ void ResponseAfterReturnCheck::registerMatchers(MatchFinder* Finder) {
   Finder->addMatcher(
       stmt(utils::spawnExpr(SpawnFunctions), unless(isExpansionInSystemHeader())).bind("spawn"),
       this);
+  // threads_.emplace_back(f): check() keeps only containers of spawn classes.
+  Finder->addMatcher(cxxMemberCallExpr(callee(cxxMethodDecl(
+                                           hasAnyName("emplace_back", "emplace_front", "emplace"))),
+                                       unless(isExpansionInSystemHeader()))
+                         .bind("emplace"),
+                     this);
 }
 
 void ResponseAfterReturnCheck::onEndOfTranslationUnit() {
@@ -1287,12 +1333,18 @@ void ResponseAfterReturnCheck::onEndOfTranslationUnit() {
 
 void ResponseAfterReturnCheck::check(const MatchFinder::MatchResult& Result) {
   const auto* SpawnE = Result.Nodes.getNodeAs<Expr>("spawn");
-  if (SpawnE == nullptr || Result.Context == nullptr)
+  const auto* Emplace = Result.Nodes.getNodeAs<Expr>("emplace");
+  if ((SpawnE == nullptr && Emplace == nullptr) || Result.Context == nullptr)
     return;
   if (!Analysis || &Analysis->context() != Result.Context)
     Analysis = std::make_unique<ResponseAfterReturnAnalysis>(*Result.Context, ResponseTypes,
                                                              SpawnFunctions);
   ResponseAfterReturnAnalysis& A = *Analysis;
+  if (SpawnE == nullptr) {
+    if (!A.isEmplacedSpawn(Emplace))
+      return;
+    SpawnE = Emplace;
+  }
 
   llvm::SmallVector<Level, 4> Levels;
   unsigned HandlerIndex = 0;
@@ -1307,7 +1359,7 @@ void ResponseAfterReturnCheck::check(const MatchFinder::MatchResult& Result) {
   if (!V.Outlives)
     return;
 
-  SpawnKind Kind = classifySpawn(SpawnE);
+  SpawnKind Kind = A.kindOf(SpawnE);
   std::string HandlerName = H.IsLambda
                                 ? std::string("the handler")
                                 : "handler '" + H.Function->getDeclName().getAsString() + "'";
@@ -1317,7 +1369,11 @@ void ResponseAfterReturnCheck::check(const MatchFinder::MatchResult& Result) {
     CarrierName = U->R.Via.first->getDeclName().getAsString();
     if (U->R.Via.second != nullptr)
       CarrierName += "." + U->R.Via.second->getDeclName().getAsString();
-    Through = " through '" + CarrierName + "'";
+    // `[w = std::move(w)]` or `[&w = w]`: the holder reads as the writer.
+    if (CarrierName == U->R.Writer->getDeclName().getAsString())
+      CarrierName.clear();
+    else
+      Through = " through '" + CarrierName + "'";
   }
 
   SourceLocation UseLoc = U->At->getBeginLoc();
@@ -1329,7 +1385,7 @@ void ResponseAfterReturnCheck::check(const MatchFinder::MatchResult& Result) {
                "but can run after %3 has returned, when %1 is no longer valid")
       << static_cast<unsigned>(Kind.Name) << U->R.Writer << Through << HandlerName
       << U->At->getSourceRange();
-  if (U->R.Via.first != nullptr && U->R.Origin.isValid())
+  if (!CarrierName.empty() && U->R.Origin.isValid())
     diag(U->R.Origin, "'%0' refers to response writer %1 here", DiagnosticIDs::Note)
         << CarrierName << U->R.Writer;
   if (SpawnE->getBeginLoc().isValid())

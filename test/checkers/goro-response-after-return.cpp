@@ -85,6 +85,24 @@ void init_capture_pointer(response_writer& w, const request& r) {
 // CHECK-MESSAGES: :[[@LINE-5]]:44: note: response writer 'w' is valid only until handler 'init_capture_pointer' returns
 }
 
+// An init-capture that keeps the writer's name is still the writer.
+void init_capture_same_name(response_writer& w, const request& r) {
+  goro::go([w = w]() mutable { w.write("late"); });
+// CHECK-MESSAGES: :[[@LINE-1]]:32: warning: goroutine uses response writer 'w' but can run after handler 'init_capture_same_name' has returned, when 'w' is no longer valid [goro-response-after-return]
+// CHECK-MESSAGES: :[[@LINE-2]]:3: note: goroutine started here; the handler does not wait for it
+// CHECK-MESSAGES: :[[@LINE-4]]:46: note: response writer 'w' is valid only until handler 'init_capture_same_name' returns
+}
+
+// An array of pointers to the writer.
+void through_array(response_writer& w, const request& r) {
+  response_writer* outs[] = {&w};
+  goro::go([outs] { outs[0]->write("late"); });
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: goroutine uses response writer 'w' through 'outs' but can run after handler 'through_array' has returned, when 'w' is no longer valid [goro-response-after-return]
+// CHECK-MESSAGES: :[[@LINE-3]]:20: note: 'outs' refers to response writer 'w' here
+// CHECK-MESSAGES: :[[@LINE-3]]:3: note: goroutine started here; the handler does not wait for it
+// CHECK-MESSAGES: :[[@LINE-6]]:37: note: response writer 'w' is valid only until handler 'through_array' returns
+}
+
 // Fine: a value computed from the writer at the spawn is not the writer.
 void init_capture_value(response_writer& w, const request& r) {
   goro::go([status = status_of(w)] { log_count(status); });
@@ -559,6 +577,18 @@ public:
 // CHECK-MESSAGES: :[[@LINE-2]]:17: note: thread started here; it escapes the handler, which does not join it
 // CHECK-MESSAGES: :[[@LINE-4]]:38: note: response writer 'w' is valid only until handler 'handle_moved' returns
     threads_.push_back(std::move(t));
+  }
+  // The thread is constructed inside the vector, still stored in a member.
+  void handle_emplaced(response_writer& w, const request& r) {
+    threads_.emplace_back([&w] { w.write("late"); });
+// CHECK-MESSAGES: :[[@LINE-1]]:34: warning: thread uses response writer 'w' but can run after handler 'handle_emplaced' has returned, when 'w' is no longer valid [goro-response-after-return]
+// CHECK-MESSAGES: :[[@LINE-2]]:5: note: thread started here; it escapes the handler, which does not join it
+// CHECK-MESSAGES: :[[@LINE-4]]:41: note: response writer 'w' is valid only until handler 'handle_emplaced' returns
+  }
+  // Fine: local jthreads join before the handler returns.
+  void handle_local_threads(response_writer& w, const request& r) {
+    std::vector<std::jthread> parts;
+    parts.emplace_back([&w] { w.headers().set("X-Part", "1"); });
   }
 
 private:
