@@ -1,12 +1,17 @@
 //===--- ResponseAfterReturnCheck.cpp - goro-response-after-return --------===//
 //
-// How a spawn is judged (check() runs these steps in this order, cheapest
-// first, and stops at the first "no"):
+// How a spawn is judged. The matcher finds handlers: function definitions
+// (lambdas' call operators included) with a parameter of a response type, or
+// a reference or pointer to one. check() indexes each handler's body once (a
+// local parent map, and its spawns: one findAll(spawnExpr) plus
+// threads.emplace_back(f) calls), so the cost follows the handlers' code,
+// not the translation unit's. Then, per spawn, cheapest first, stopping at
+// the first "no":
 //
-// 1. Handler. Walk out of the spawn through the enclosing lambdas and the
-//    enclosing function ("levels"). The innermost level with a parameter of
-//    a response type (or a reference or pointer to one) is the handler; its
-//    such parameters are the writers. No handler: nothing to say.
+// 1. Handler. Walk out of the spawn through the enclosing lambdas
+//    ("levels"). The innermost level with a writer parameter is the
+//    handler; a spawn inside a lambda that is itself a handler belongs to
+//    that lambda (the matcher finds it too).
 // 2. Carriers. Everything in the handler's body that holds a writer: the
 //    writer itself; a variable initialized or assigned from a carrier (a
 //    pointer, a reference, a copy of the writer -- goro's writer is a handle,
@@ -195,6 +200,38 @@ bool isInsertion(const CXXMethodDecl* M) {
                             M->getName());
 }
 
+// Whether P is a response writer: its type is one of Names (fully qualified,
+// no leading "::"), or a reference or pointer to one, or a specialization of
+// a class template named there.
+bool isResponseParam(const ParmVarDecl* P, const llvm::StringSet<>& Names) {
+  if (P == nullptr || P->isInvalidDecl())
+    return false;
+  QualType T = P->getType();
+  if (T.isNull() || T->isDependentType())
+    return false;
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  const CXXRecordDecl* RD = T.getCanonicalType()->getAsCXXRecordDecl();
+  if (RD == nullptr || RD->getIdentifier() == nullptr)
+    return false;
+  // Cheap screen first: this runs for every parameter of every function
+  // definition in the translation unit. Names holds each entry's last
+  // component too (with a leading "::" that no real name has).
+  if (!Names.contains(("::" + RD->getName()).str()))
+    return false;
+  if (Names.contains(normalizedName(qualifiedName(RD))))
+    return true;
+  if (const auto* Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
+    return Names.contains(normalizedName(qualifiedName(Spec->getSpecializedTemplate())));
+  return false;
+}
+
+AST_MATCHER_P(FunctionDecl, hasResponseParameter, const llvm::StringSet<>*, Names) {
+  return llvm::any_of(Node.parameters(),
+                      [this](const ParmVarDecl* P) { return isResponseParam(P, *Names); });
+}
+
 // One function or lambda body on the way out from a spawn to the handler.
 struct Level {
   const FunctionDecl* Function = nullptr; // the function, or a lambda's operator()
@@ -266,7 +303,14 @@ struct Use {
 
 struct Handler {
   const FunctionDecl* Function = nullptr;
+  const Stmt* Body = nullptr;
   bool IsLambda = false;
+  // The parent of every statement in Body (lambda bodies included): a map
+  // for this handler only, instead of the translation unit's parent map,
+  // whose construction would cost more than the whole analysis.
+  llvm::DenseMap<const Stmt*, const Stmt*> Parents;
+  llvm::SmallVector<const Expr*, 8> Spawns;
+  llvm::DenseSet<const Stmt*> SpawnSet;
   llvm::SmallVector<const ParmVarDecl*, 2> Writers;
   llvm::DenseMap<Key, Carrier> Carriers;
   llvm::DenseMap<const ValueDecl*, Key> AnyKey; // some carrier key per declaration
@@ -283,6 +327,16 @@ struct CFGData {
   std::unique_ptr<CFG> Graph;
   llvm::DenseMap<const Stmt*, std::pair<const CFGBlock*, unsigned>> Where;
 };
+
+// One report: the spawn, how its work uses a writer, why it outlives.
+struct Finding {
+  const Expr* Spawn = nullptr;
+  Use U;
+  Verdict V;
+};
+
+void report(ClangTidyCheck& Check, const Finding& F, const SpawnKind& Kind,
+            const std::string& HandlerName);
 
 struct WaitSpec {
   llvm::SmallPtrSet<const ValueDecl*, 8> Referenced; // objects the spawned work names
@@ -302,12 +356,10 @@ struct Destination {
 // Everything the check learns about one translation unit.
 class ResponseAfterReturnAnalysis {
 public:
-  ResponseAfterReturnAnalysis(ASTContext& Ctx, const std::vector<StringRef>& ResponseTypes,
+  ResponseAfterReturnAnalysis(ASTContext& Ctx, const llvm::StringSet<>& ResponseNames,
                               const std::vector<StringRef>& SpawnFunctions)
-      : Ctx(Ctx), Spawn(utils::spawnExpr(SpawnFunctions)) {
-    for (StringRef Name : ResponseTypes)
-      if (!normalizedName(Name).empty())
-        ResponseNames.insert(normalizedName(Name));
+      : Ctx(Ctx), ResponseNames(ResponseNames),
+        FindSpawns(findAll(stmt(utils::spawnExpr(SpawnFunctions)).bind("spawn"))) {
     for (StringRef Name : SpawnFunctions)
       if (!normalizedName(Name).empty())
         SpawnNames.insert(normalizedName(Name));
@@ -315,22 +367,27 @@ public:
 
   ASTContext& context() const { return Ctx; }
 
+  // Everything to report about the spawns whose innermost handler is FD.
+  std::vector<Finding> analyzeHandler(const FunctionDecl* FD);
+  const Handler* handlerOf(const FunctionDecl* FD) const {
+    auto It = Handlers.find(FD);
+    return It == Handlers.end() ? nullptr : It->second.get();
+  }
+  SpawnKind kindOf(const Expr* Spawn) const;
+
+private:
   // Step 1: the levels from the spawn outwards, and which one is the handler.
   bool levels(const Stmt* S, llvm::SmallVectorImpl<Level>& Out, unsigned& HandlerIndex);
-  Handler& handler(const FunctionDecl* FD, bool IsLambda);
+  Handler& handler(const FunctionDecl* FD);
+  void indexBody(Handler& H);
   // Step 3.
   std::optional<Use> spawnUse(const Expr* Spawn, Handler& H);
   // Steps 4 and 5.
   Verdict verdict(const Expr* Spawn);
-
-  bool isResponseParam(const ParmVarDecl* P) const;
   // threads.emplace_back(f) on a container of a spawn class (std::thread):
   // the thread is constructed inside the library, out of the matcher's sight.
   bool isEmplacedSpawn(const Expr* E) const;
-  SpawnKind kindOf(const Expr* Spawn) const;
-
-private:
-  bool isSpawn(const Stmt* S);
+  bool isSpawn(const Stmt* S) const { return Current != nullptr && Current->SpawnSet.contains(S); }
   void collectCarriers(Handler& H);
   void collectIn(const Stmt* S, Handler& H, unsigned Depth);
   void considerVar(const VarDecl* VD, Handler& H);
@@ -357,43 +414,24 @@ private:
   bool waitedOnEveryPath(const Level& L, const Stmt* Point, const WaitSpec& W, bool& AnyWait,
                          SourceLocation& UnwaitedExit);
 
-  std::optional<DynTypedNode> parentOf(const DynTypedNode& N) {
-    DynTypedNodeList Parents = Ctx.getParents(N);
-    if (Parents.empty())
-      return std::nullopt;
-    return Parents[0];
+  // The parent within the handler being analysed; nullptr at its body.
+  const Stmt* parentOf(const Stmt* S) const {
+    if (Current == nullptr || S == nullptr)
+      return nullptr;
+    auto It = Current->Parents.find(S);
+    return It == Current->Parents.end() ? nullptr : It->second;
   }
 
   ASTContext& Ctx;
-  ast_matchers::internal::Matcher<Stmt> Spawn;
-  llvm::StringSet<> ResponseNames;
+  const llvm::StringSet<>& ResponseNames;
+  ast_matchers::internal::Matcher<Stmt> FindSpawns;
   llvm::StringSet<> SpawnNames;
+  Handler* Current = nullptr; // the handler being analysed
   llvm::DenseMap<const FunctionDecl*, std::unique_ptr<Handler>> Handlers;
-  llvm::DenseMap<const Stmt*, bool> SpawnCache;
   llvm::DenseMap<const Expr*, Verdict> Verdicts;
   llvm::DenseSet<const Expr*> InProgress;
   llvm::DenseMap<const Stmt*, std::unique_ptr<CFGData>> CFGs;
 };
-
-bool ResponseAfterReturnAnalysis::isResponseParam(const ParmVarDecl* P) const {
-  if (P == nullptr || P->isInvalidDecl())
-    return false;
-  QualType T = P->getType();
-  if (T.isNull() || T->isDependentType())
-    return false;
-  T = T.getNonReferenceType();
-  if (T->isPointerType())
-    T = T->getPointeeType();
-  const CXXRecordDecl* RD = T.getCanonicalType()->getAsCXXRecordDecl();
-  if (RD == nullptr)
-    return false;
-  if (ResponseNames.contains(normalizedName(qualifiedName(RD))))
-    return true;
-  // A specialization of a class template named in ResponseTypes.
-  if (const auto* Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
-    return ResponseNames.contains(normalizedName(qualifiedName(Spec->getSpecializedTemplate())));
-  return false;
-}
 
 bool ResponseAfterReturnAnalysis::isEmplacedSpawn(const Expr* E) const {
   const auto* Call = dyn_cast_or_null<CXXMemberCallExpr>(E);
@@ -421,72 +459,36 @@ SpawnKind ResponseAfterReturnAnalysis::kindOf(const Expr* SpawnE) const {
   return Kind;
 }
 
-bool ResponseAfterReturnAnalysis::isSpawn(const Stmt* S) {
-  if (!isa<CallExpr, CXXConstructExpr>(S))
-    return false;
-  auto [It, Inserted] = SpawnCache.try_emplace(S, false);
-  if (Inserted)
-    It->second = !match(Spawn, *S, Ctx).empty() || isEmplacedSpawn(cast<Expr>(S));
-  return It->second;
-}
-
 bool ResponseAfterReturnAnalysis::levels(const Stmt* S, llvm::SmallVectorImpl<Level>& Out,
                                          unsigned& HandlerIndex) {
-  DynTypedNode Node = DynTypedNode::create(*S);
+  if (Current == nullptr)
+    return false;
+  const Stmt* Node = S;
   const Stmt* Point = S;
-  bool FoundHandler = false;
-  for (unsigned Step = 0; Step < 4096; ++Step) {
-    std::optional<DynTypedNode> Parent = parentOf(Node);
-    if (!Parent)
-      break;
-    DynTypedNode P = *Parent;
-    if (const auto* Lambda = P.get<LambdaExpr>()) {
-      // Only the body is inside the lambda; its capture initializers are
-      // evaluated by the enclosing function.
-      if (Node.get<Stmt>() != nullptr && Node.get<Stmt>() == Lambda->getBody()) {
-        const FunctionDecl* Op = Lambda->getCallOperator();
-        if (Op == nullptr)
-          return false;
-        Out.push_back({Op, Lambda, Lambda->getBody(), Point});
-        Point = Lambda;
-      }
-    } else if (const auto* FD = P.get<FunctionDecl>()) {
-      if (Node.get<Stmt>() == nullptr || FD->getBody() != Node.get<Stmt>())
-        break; // a default argument, not the body
-      const auto* Method = dyn_cast<CXXMethodDecl>(FD);
-      if (Method == nullptr || Method->getParent() == nullptr || !Method->getParent()->isLambda()) {
-        Out.push_back({FD, nullptr, FD->getBody(), Point});
-        break;
-      }
-      // A lambda's body hangs under its call operator, under the closure
-      // class, under the LambdaExpr: go on from the LambdaExpr.
-      const LambdaExpr* Lambda = nullptr;
-      DynTypedNode Up = P;
-      for (unsigned Hop = 0; Hop < 4 && Lambda == nullptr; ++Hop) {
-        std::optional<DynTypedNode> Next = parentOf(Up);
-        if (!Next)
-          break;
-        Up = *Next;
-        Lambda = Up.get<LambdaExpr>();
-      }
-      if (Lambda == nullptr)
-        break;
-      Out.push_back({FD, Lambda, FD->getBody(), Point});
+  // Up to the handler's body; a lambda is a level when we leave its body
+  // (its capture initializers are evaluated by the enclosing function).
+  for (unsigned Step = 0; Node != Current->Body; ++Step) {
+    const Stmt* Parent = parentOf(Node);
+    if (Parent == nullptr || Step > 4096)
+      return false;
+    if (const auto* Lambda = dyn_cast<LambdaExpr>(Parent);
+        Lambda != nullptr && Node == Lambda->getBody()) {
+      const FunctionDecl* Op = Lambda->getCallOperator();
+      if (Op == nullptr)
+        return false;
+      Out.push_back({Op, Lambda, Lambda->getBody(), Point});
       Point = Lambda;
-      Node = Up;
-      continue;
-    } else if (P.get<Decl>() != nullptr && P.get<VarDecl>() == nullptr) {
-      break; // a field initializer or similar: no enclosing function body
     }
-    Node = P;
+    Node = Parent;
   }
-  for (unsigned I = 0; I < Out.size(); ++I) {
+  Out.push_back({Current->Function, nullptr, Current->Body, Point});
+  bool FoundHandler = false;
+  for (unsigned I = 0; I < Out.size() && !FoundHandler; ++I) {
     const FunctionDecl* F = Out[I].Function;
     if (F == nullptr || F->isDependentContext() || F->isInvalidDecl())
       return false; // template patterns: only their instantiations are analysed
-    if (!FoundHandler && llvm::any_of(F->parameters(), [this](const ParmVarDecl* P) {
-          return isResponseParam(P);
-        })) {
+    if (llvm::any_of(F->parameters(),
+                     [this](const ParmVarDecl* P) { return isResponseParam(P, ResponseNames); })) {
       FoundHandler = true;
       HandlerIndex = I;
     }
@@ -494,15 +496,20 @@ bool ResponseAfterReturnAnalysis::levels(const Stmt* S, llvm::SmallVectorImpl<Le
   return FoundHandler;
 }
 
-Handler& ResponseAfterReturnAnalysis::handler(const FunctionDecl* FD, bool IsLambda) {
+Handler& ResponseAfterReturnAnalysis::handler(const FunctionDecl* FD) {
   std::unique_ptr<Handler>& Slot = Handlers[FD];
   if (Slot)
     return *Slot;
   Slot = std::make_unique<Handler>();
   Slot->Function = FD;
-  Slot->IsLambda = IsLambda;
+  Slot->Body = FD->getBody();
+  const auto* Method = dyn_cast<CXXMethodDecl>(FD);
+  Slot->IsLambda =
+      Method != nullptr && Method->getParent() != nullptr && Method->getParent()->isLambda();
+  Current = Slot.get();
+  indexBody(*Slot);
   for (const ParmVarDecl* P : FD->parameters())
-    if (isResponseParam(P)) {
+    if (isResponseParam(P, ResponseNames)) {
       Slot->Writers.push_back(P);
       Key K{P, nullptr};
       Slot->Carriers[K] = {P, SourceLocation()};
@@ -510,6 +517,50 @@ Handler& ResponseAfterReturnAnalysis::handler(const FunctionDecl* FD, bool IsLam
     }
   collectCarriers(*Slot);
   return *Slot;
+}
+
+void ResponseAfterReturnAnalysis::indexBody(Handler& H) {
+  if (H.Body == nullptr)
+    return;
+  llvm::SmallVector<const Stmt*, 64> Work{H.Body};
+  while (!Work.empty()) {
+    const Stmt* S = Work.pop_back_val();
+    // threads_.emplace_back(f) is a spawn the matcher below cannot see.
+    if (const auto* Call = dyn_cast<CXXMemberCallExpr>(S); Call != nullptr && isEmplacedSpawn(Call))
+      if (H.SpawnSet.insert(Call).second)
+        H.Spawns.push_back(Call);
+    for (const Stmt* Child : S->children())
+      if (Child != nullptr && H.Parents.try_emplace(Child, S).second)
+        Work.push_back(Child);
+  }
+  for (const ast_matchers::BoundNodes& Nodes : match(FindSpawns, *H.Body, Ctx))
+    if (const auto* Spawn = Nodes.getNodeAs<Expr>("spawn");
+        Spawn != nullptr && H.SpawnSet.insert(Spawn).second)
+      H.Spawns.push_back(Spawn);
+}
+
+std::vector<Finding> ResponseAfterReturnAnalysis::analyzeHandler(const FunctionDecl* FD) {
+  if (FD == nullptr || !FD->doesThisDeclarationHaveABody() || FD->getBody() == nullptr ||
+      FD->isDependentContext() || FD->isInvalidDecl())
+    return {};
+  Handler& H = handler(FD);
+  Current = &H;
+  std::vector<Finding> Out;
+  for (const Expr* Spawn : H.Spawns) {
+    llvm::SmallVector<Level, 4> Levels;
+    unsigned HandlerIndex = 0;
+    // A spawn inside a lambda that is a handler itself is that handler's.
+    if (!levels(Spawn, Levels, HandlerIndex) || HandlerIndex + 1 != Levels.size())
+      continue;
+    std::optional<Use> U = spawnUse(Spawn, H);
+    if (!U || U->At == nullptr || U->R.Writer == nullptr)
+      continue;
+    Verdict V = verdict(Spawn);
+    if (V.Outlives)
+      Out.push_back({Spawn, *U, V});
+  }
+  Current = nullptr;
+  return Out;
 }
 
 void ResponseAfterReturnAnalysis::addCarrier(Handler& H, Key K, const Reach& R,
@@ -926,26 +977,24 @@ Destination ResponseAfterReturnAnalysis::fateOfTarget(const Expr* Target, const 
 
 Destination ResponseAfterReturnAnalysis::destinationOf(const Expr* E, const Level& L,
                                                        unsigned Depth) {
-  DynTypedNode Node = DynTypedNode::create(*E);
   const Expr* Cur = E;
   for (unsigned Step = 0; Step < 64; ++Step) {
-    std::optional<DynTypedNode> Parent = parentOf(Node);
-    if (!Parent)
-      return {Fate::Discarded};
-    DynTypedNode P = *Parent;
-    if (const auto* VD = P.get<VarDecl>()) {
-      if (!VD->hasLocalStorage() || isa<ParmVarDecl>(VD))
-        return {Fate::Escapes};
-      return localFate(VD, L, Depth);
-    }
-    const Stmt* PS = P.get<Stmt>();
+    const Stmt* PS = parentOf(Cur);
     if (PS == nullptr)
-      return {Fate::Escapes}; // a member initializer: the object keeps it
+      return {Fate::Discarded};
+    if (const auto* DS = dyn_cast<DeclStmt>(PS)) {
+      for (const Decl* D : DS->decls())
+        if (const auto* VD = dyn_cast<VarDecl>(D); VD != nullptr && VD->getInit() == Cur) {
+          if (!VD->hasLocalStorage())
+            return {Fate::Escapes}; // a static local outlives every call
+          return localFate(VD, L, Depth);
+        }
+      return {Fate::Discarded};
+    }
     if (isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr, ParenExpr,
             ExprWithCleanups, ConstantExpr, ExplicitCastExpr, InitListExpr, CXXParenListInitExpr,
             CXXConstructExpr>(PS)) {
       Cur = cast<Expr>(PS);
-      Node = P;
       continue;
     }
     if (const auto* ME = dyn_cast<MemberExpr>(PS)) {
@@ -953,11 +1002,10 @@ Destination ResponseAfterReturnAnalysis::destinationOf(const Expr* E, const Leve
       if (hasName(Member, "detach"))
         return {Fate::Detached};
       if (hasName(Member, "share")) {
-        std::optional<DynTypedNode> CallNode = parentOf(P);
-        if (!CallNode || CallNode->get<Expr>() == nullptr)
+        const auto* Call = dyn_cast_or_null<Expr>(parentOf(ME));
+        if (Call == nullptr)
           return {Fate::Discarded};
-        Cur = CallNode->get<Expr>();
-        Node = *CallNode;
+        Cur = Call;
         continue;
       }
       return {Fate::Discarded}; // t.join(), f.get(), ...: used and dropped here
@@ -965,7 +1013,6 @@ Destination ResponseAfterReturnAnalysis::destinationOf(const Expr* E, const Leve
     if (const auto* Call = dyn_cast<CallExpr>(PS)) {
       if (isStdFunction(Call->getDirectCallee(), {"move", "forward"})) {
         Cur = Call;
-        Node = P;
         continue;
       }
       if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
@@ -1177,15 +1224,12 @@ bool ResponseAfterReturnAnalysis::waitedOnEveryPath(const Level& L, const Stmt* 
   if (G == nullptr)
     return SourceOrderFallback();
   // The CFG element for the point, or for the closest enclosing statement.
-  DynTypedNode Node = DynTypedNode::create(*Point);
   const Stmt* At = Point;
   auto Found = G->Where.find(At);
   for (unsigned Step = 0; Found == G->Where.end() && Step < 64; ++Step) {
-    std::optional<DynTypedNode> Parent = parentOf(Node);
-    if (!Parent || Parent->get<Stmt>() == nullptr || Parent->get<Stmt>() == L.Body)
+    At = parentOf(At);
+    if (At == nullptr || At == L.Body)
       break;
-    Node = *Parent;
-    At = Node.get<Stmt>();
     Found = G->Where.find(At);
   }
   if (Found == G->Where.end())
@@ -1306,7 +1350,18 @@ ResponseAfterReturnCheck::ResponseAfterReturnCheck(StringRef Name, ClangTidyCont
       RawResponseTypes(Options.get("ResponseTypes", DefaultResponseTypes).str()),
       RawSpawnFunctions(Options.get("SpawnFunctions", utils::DefaultSpawnFunctions).str()),
       ResponseTypes(clang::tidy::utils::options::parseStringList(RawResponseTypes)),
-      SpawnFunctions(clang::tidy::utils::options::parseStringList(RawSpawnFunctions)) {}
+      SpawnFunctions(clang::tidy::utils::options::parseStringList(RawSpawnFunctions)) {
+  for (StringRef Name : ResponseTypes) {
+    StringRef Qualified = normalizedName(Name);
+    if (Qualified.empty())
+      continue;
+    ResponseNames.insert(Qualified);
+    // The last component, marked with "::", for isResponseParam's screen.
+    size_t Colons = Qualified.rfind("::");
+    ResponseNames.insert(
+        ("::" + (Colons == StringRef::npos ? Qualified : Qualified.substr(Colons + 2))).str());
+  }
+}
 
 ResponseAfterReturnCheck::~ResponseAfterReturnCheck() = default;
 
@@ -1316,14 +1371,11 @@ void ResponseAfterReturnCheck::storeOptions(ClangTidyOptions::OptionMap& Opts) {
 }
 
 void ResponseAfterReturnCheck::registerMatchers(MatchFinder* Finder) {
-  Finder->addMatcher(
-      stmt(utils::spawnExpr(SpawnFunctions), unless(isExpansionInSystemHeader())).bind("spawn"),
-      this);
-  // threads_.emplace_back(f): check() keeps only containers of spawn classes.
-  Finder->addMatcher(cxxMemberCallExpr(callee(cxxMethodDecl(
-                                           hasAnyName("emplace_back", "emplace_front", "emplace"))),
-                                       unless(isExpansionInSystemHeader()))
-                         .bind("emplace"),
+  // Handlers, not spawns: only FunctionDecls are tested here, and the
+  // spawns are looked for in handler bodies only (see analyzeHandler).
+  Finder->addMatcher(functionDecl(isDefinition(), unless(isExpansionInSystemHeader()),
+                                  hasResponseParameter(&ResponseNames))
+                         .bind("handler"),
                      this);
 }
 
@@ -1332,37 +1384,35 @@ void ResponseAfterReturnCheck::onEndOfTranslationUnit() {
 }
 
 void ResponseAfterReturnCheck::check(const MatchFinder::MatchResult& Result) {
-  const auto* SpawnE = Result.Nodes.getNodeAs<Expr>("spawn");
-  const auto* Emplace = Result.Nodes.getNodeAs<Expr>("emplace");
-  if ((SpawnE == nullptr && Emplace == nullptr) || Result.Context == nullptr)
+  const auto* FD = Result.Nodes.getNodeAs<FunctionDecl>("handler");
+  if (FD == nullptr || Result.Context == nullptr)
     return;
   if (!Analysis || &Analysis->context() != Result.Context)
-    Analysis = std::make_unique<ResponseAfterReturnAnalysis>(*Result.Context, ResponseTypes,
+    Analysis = std::make_unique<ResponseAfterReturnAnalysis>(*Result.Context, ResponseNames,
                                                              SpawnFunctions);
   ResponseAfterReturnAnalysis& A = *Analysis;
-  if (SpawnE == nullptr) {
-    if (!A.isEmplacedSpawn(Emplace))
-      return;
-    SpawnE = Emplace;
-  }
+  std::vector<Finding> Findings = A.analyzeHandler(FD);
+  const Handler* H = A.handlerOf(FD);
+  if (H == nullptr)
+    return;
+  std::string HandlerName = H->IsLambda ? std::string("the handler")
+                                        : "handler '" + FD->getDeclName().getAsString() + "'";
+  for (const Finding& F : Findings)
+    report(*this, F, A.kindOf(F.Spawn), HandlerName);
+}
 
-  llvm::SmallVector<Level, 4> Levels;
-  unsigned HandlerIndex = 0;
-  if (!A.levels(SpawnE, Levels, HandlerIndex))
-    return;
-  const Level& HandlerLevel = Levels[HandlerIndex];
-  Handler& H = A.handler(HandlerLevel.Function, HandlerLevel.Lambda != nullptr);
-  std::optional<Use> U = A.spawnUse(SpawnE, H);
-  if (!U || U->At == nullptr || U->R.Writer == nullptr)
-    return;
-  Verdict V = A.verdict(SpawnE);
-  if (!V.Outlives)
-    return;
+} // namespace clang::tidy::goro
 
-  SpawnKind Kind = A.kindOf(SpawnE);
-  std::string HandlerName = H.IsLambda
-                                ? std::string("the handler")
-                                : "handler '" + H.Function->getDeclName().getAsString() + "'";
+namespace clang::tidy::goro {
+namespace {
+
+// The warning and its notes, in the order a reader needs them: the use, what
+// holds the writer, the spawn, the path that skips the wait, the handler.
+void report(ClangTidyCheck& Check, const Finding& F, const SpawnKind& Kind,
+            const std::string& HandlerName) {
+  const Use* U = &F.U;
+  const Verdict& V = F.V;
+  const Expr* SpawnE = F.Spawn;
   std::string Through;
   std::string CarrierName;
   if (U->R.Via.first != nullptr) {
@@ -1375,37 +1425,38 @@ void ResponseAfterReturnCheck::check(const MatchFinder::MatchResult& Result) {
     else
       Through = " through '" + CarrierName + "'";
   }
-
   SourceLocation UseLoc = U->At->getBeginLoc();
   if (UseLoc.isInvalid())
     UseLoc = SpawnE->getBeginLoc();
   if (UseLoc.isInvalid())
     return;
-  diag(UseLoc, "%select{goroutine|thread|asynchronous task|task}0 uses response writer %1%2 "
-               "but can run after %3 has returned, when %1 is no longer valid")
+  Check.diag(UseLoc, "%select{goroutine|thread|asynchronous task|task}0 uses response writer %1%2 "
+                     "but can run after %3 has returned, when %1 is no longer valid")
       << static_cast<unsigned>(Kind.Name) << U->R.Writer << Through << HandlerName
       << U->At->getSourceRange();
   if (!CarrierName.empty() && U->R.Origin.isValid())
-    diag(U->R.Origin, "'%0' refers to response writer %1 here", DiagnosticIDs::Note)
+    Check.diag(U->R.Origin, "'%0' refers to response writer %1 here", DiagnosticIDs::Note)
         << CarrierName << U->R.Writer;
   if (SpawnE->getBeginLoc().isValid())
-    diag(SpawnE->getBeginLoc(),
-         "%select{goroutine|thread|asynchronous task|task}0 started here"
-         "%select{; the handler does not wait for it|; the handler does not wait for it on "
-         "every path| and detached; nothing waits for it|; it escapes the handler, which does "
-         "not join it|; its future escapes the handler, so nothing waits for it}1",
-         DiagnosticIDs::Note)
+    Check.diag(
+        SpawnE->getBeginLoc(),
+        "%select{goroutine|thread|asynchronous task|task}0 started here"
+        "%select{; the handler does not wait for it|; the handler does not wait for it on "
+        "every path| and detached; nothing waits for it|; it escapes the handler, which does "
+        "not join it|; its future escapes the handler, so nothing waits for it}1",
+        DiagnosticIDs::Note)
         << static_cast<unsigned>(Kind.Name) << static_cast<unsigned>(V.Why);
   if (V.Why == Reason::NotWaitedOnEveryPath && V.UnwaitedExit.isValid())
-    diag(V.UnwaitedExit,
-         "the handler can return here without waiting for the "
-         "%select{goroutine|thread|asynchronous task|task}0",
-         DiagnosticIDs::Note)
+    Check.diag(V.UnwaitedExit,
+               "the handler can return here without waiting for the "
+               "%select{goroutine|thread|asynchronous task|task}0",
+               DiagnosticIDs::Note)
         << static_cast<unsigned>(Kind.Name);
   if (U->R.Writer->getLocation().isValid())
-    diag(U->R.Writer->getLocation(), "response writer %0 is valid only until %1 returns",
-         DiagnosticIDs::Note)
+    Check.diag(U->R.Writer->getLocation(), "response writer %0 is valid only until %1 returns",
+               DiagnosticIDs::Note)
         << U->R.Writer << HandlerName;
 }
 
+} // namespace
 } // namespace clang::tidy::goro

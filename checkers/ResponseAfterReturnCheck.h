@@ -22,6 +22,7 @@
 #define GORO_CHECKERS_RESPONSEAFTERRETURNCHECK_H
 
 #include "ClangTidyCheck.h"
+#include "llvm/ADT/StringSet.h"
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ private:
   const std::string RawSpawnFunctions;
   const std::vector<StringRef> ResponseTypes;
   const std::vector<StringRef> SpawnFunctions;
+  // ResponseTypes without leading "::", and each one's last component as
+  // "::name" (a cheap first test), for the handler matcher.
+  llvm::StringSet<> ResponseNames;
   // Per-translation-unit caches (handlers' carriers, CFGs, spawn verdicts).
   std::unique_ptr<ResponseAfterReturnAnalysis> Analysis;
 };

@@ -650,6 +650,16 @@ void generic_lambda_handler(goro::http::server& srv) {
   });
 }
 
+// A handler lambda inside a handler: each spawn belongs to the innermost
+// handler around it, and is reported once.
+void nested_handlers(response_writer& w, const request& r) {
+  auto respond_later = [](response_writer& out) { goro::go([&out] { out.write("late"); }); };
+// CHECK-MESSAGES: :[[@LINE-1]]:69: warning: goroutine uses response writer 'out' but can run after the handler has returned, when 'out' is no longer valid [goro-response-after-return]
+// CHECK-MESSAGES: :[[@LINE-2]]:51: note: goroutine started here; the handler does not wait for it
+// CHECK-MESSAGES: :[[@LINE-3]]:44: note: response writer 'out' is valid only until the handler returns
+  respond_later(w);
+}
+
 // Fine: not a handler (no response writer parameter).
 void not_a_handler(std::string& body) {
   goro::go([&body] { body += "x"; });
@@ -663,6 +673,17 @@ void template_handler(Writer& w, const request& r) {
 // CHECK-MESSAGES: :[[@LINE-4]]:31: note: response writer 'w' is valid only until handler 'template_handler' returns
 }
 template void template_handler<response_writer>(response_writer&, const request&);
+
+// Two instantiations, one source location: one warning.
+template <int N>
+void per_status_handler(response_writer& w, const request& r) {
+  goro::go([&w] { w.write(std::to_string(N)); });
+// CHECK-MESSAGES: :[[@LINE-1]]:19: warning: goroutine uses response writer 'w' but can run after handler 'per_status_handler' has returned, when 'w' is no longer valid [goro-response-after-return]
+// CHECK-MESSAGES: :[[@LINE-2]]:3: note: goroutine started here; the handler does not wait for it
+// CHECK-MESSAGES: :[[@LINE-4]]:42: note: response writer 'w' is valid only until handler 'per_status_handler' returns
+}
+template void per_status_handler<200>(response_writer&, const request&);
+template void per_status_handler<404>(response_writer&, const request&);
 
 // Never instantiated: dependent code is not analysed (and must not crash).
 template <class Writer>
