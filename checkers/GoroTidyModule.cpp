@@ -10,6 +10,7 @@
 #include "ClangTidyCheck.h"
 #include "ClangTidyModuleRegistry.h"
 #include "LockOrderInversionCheck.h"
+#include "ResponseAfterReturnCheck.h"
 
 namespace clang::tidy::goro {
 
@@ -18,6 +19,7 @@ public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // One line per check, sorted by name.
     Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
+    Factories.registerCheck<ResponseAfterReturnCheck>("goro-response-after-return");
   }
 };
 

@@ -51,4 +51,43 @@ const LambdaExpr *spawnedLambda(const Expr *Spawn) {
   return nullptr;
 }
 
+const LambdaExpr* callableLambda(const Expr* Callable) {
+  const Expr* E = Callable;
+  // Bounded: a chain of variables initialized from each other ends quickly in
+  // real code, and a bound keeps pathological input cheap.
+  for (unsigned Step = 0; E != nullptr && Step < 16; ++Step) {
+    E = E->IgnoreImplicit()->IgnoreParens();
+    if (const auto* Lambda = dyn_cast<LambdaExpr>(E))
+      return Lambda;
+    if (const auto* Temp = dyn_cast<MaterializeTemporaryExpr>(E)) {
+      E = Temp->getSubExpr();
+    } else if (const auto* Cast = dyn_cast<CXXFunctionalCastExpr>(E)) {
+      E = Cast->getSubExpr();
+    } else if (const auto* Construct = dyn_cast<CXXConstructExpr>(E)) {
+      // std::function<void()>{lambda}, a copy or move of a closure: one
+      // argument that is not a default argument.
+      if (Construct->getNumArgs() == 0 ||
+          (Construct->getNumArgs() > 1 && !isa<CXXDefaultArgExpr>(Construct->getArg(1))))
+        return nullptr;
+      E = Construct->getArg(0);
+    } else if (const auto* Call = dyn_cast<CallExpr>(E)) {
+      const FunctionDecl* Callee = Call->getDirectCallee();
+      if (Callee == nullptr || Call->getNumArgs() != 1 || !Callee->isInStdNamespace() ||
+          Callee->getIdentifier() == nullptr ||
+          (Callee->getName() != "move" && Callee->getName() != "forward"))
+        return nullptr;
+      E = Call->getArg(0);
+    } else if (const auto* Ref = dyn_cast<DeclRefExpr>(E)) {
+      const auto* Var = dyn_cast<VarDecl>(Ref->getDecl());
+      if (Var == nullptr || isa<ParmVarDecl>(Var) || !Var->hasLocalStorage() ||
+          Var->getInit() == nullptr)
+        return nullptr;
+      E = Var->getInit();
+    } else {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
 } // namespace clang::tidy::goro::utils

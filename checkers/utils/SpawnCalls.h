@@ -38,6 +38,12 @@ llvm::ArrayRef<const Expr *> spawnArguments(const Expr *Spawn);
 /// place or a local variable initialized with one; nullptr otherwise.
 const LambdaExpr *spawnedLambda(const Expr *Spawn);
 
+/// The lambda a callable expression evaluates to, looking further than
+/// spawnedLambda: through parentheses, temporaries, std::move/std::forward,
+/// single-argument wrappers (std::function, a copy of the closure) and local
+/// variables initialized with any of these. nullptr when it is not one.
+const LambdaExpr* callableLambda(const Expr* Callable);
+
 } // namespace clang::tidy::goro::utils
 
 #endif // GORO_CHECKERS_UTILS_SPAWNCALLS_H
