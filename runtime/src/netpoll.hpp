@@ -28,8 +28,8 @@ bool netpoll_active() noexcept;
 std::int64_t netpoll_waiting() noexcept;
 
 struct poll_desc;
-enum class poll_mode { read, write };
-enum class poll_result { ready, timeout, closed };
+enum class poll_mode : unsigned char { read, write };
+enum class poll_result : unsigned char { ready, timeout, closed };
 
 // Registers a non-blocking descriptor. Throws std::system_error.
 poll_desc* netpoll_open(int fd);

@@ -73,7 +73,8 @@ void watch(notifier* n) {
 
 namespace goro {
 
-recv_chan<int> notify_signals(std::vector<int> signals) {
+recv_chan<int> notify_signals(std::vector<int> signals) { // NOLINT(performance-unnecessary-value-param):
+                                                          // the contract's signature
   using namespace detail;
   for (int sig : signals)
     if (sig <= 0 || sig >= NSIG || sig == SIGKILL || sig == SIGSTOP)

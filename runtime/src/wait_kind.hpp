@@ -21,7 +21,7 @@ enum class wait_kind : unsigned char {
 };
 
 // Rule ids of the misuse findings (see docs/runtime.md).
-enum class misuse {
+enum class misuse : unsigned char {
   send_on_closed,
   close_of_closed,
   close_of_nil,

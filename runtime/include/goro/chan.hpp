@@ -66,7 +66,7 @@ bool chan_try_send(chan_core* c, void* value);
 // Blocks until a value is constructed into *out (true) or the channel is closed
 // and drained (false; *out untouched).
 bool chan_recv(chan_core* c, void* out, const std::source_location& where);
-enum class try_recv_result { value, closed, would_block };
+enum class try_recv_result : unsigned char { value, closed, would_block };
 try_recv_result chan_try_recv(chan_core* c, void* out);
 void chan_close(chan_core* c, const std::source_location& where);
 std::size_t chan_size(const chan_core* c) noexcept;
@@ -175,7 +175,10 @@ public:
     using value_type = T;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
-    T operator*() const { return std::move(*current_); }
+    // Valid only before the iterator compares equal to end(), as for any iterator.
+    T operator*() const {
+      return std::move(*current_);
+    } // NOLINT(bugprone-unchecked-optional-access)
     iterator& operator++() {
       current_ = detail::recv_from<T>(core_, where_);
       return *this;

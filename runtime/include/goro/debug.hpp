@@ -15,7 +15,7 @@
 
 namespace goro::debug {
 
-enum class state { runnable, running, blocked, sleeping, done };
+enum class state : unsigned char { runnable, running, blocked, sleeping, done };
 
 struct site {       // a user-code location, resolved at run time
   std::string file; // "" when unknown

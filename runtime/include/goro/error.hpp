@@ -18,7 +18,7 @@
 
 namespace goro {
 
-enum class errc {
+enum class errc { // NOLINT(performance-enum-size): error codes are int, as std::errc
   canceled = 1,      // context.Canceled: "context canceled"
   deadline_exceeded, // context.DeadlineExceeded: "context deadline exceeded"
 };

@@ -75,9 +75,9 @@ using handler = std::function<void(response_writer&, const request&)>;
 void write_error(response_writer& w, std::string_view message, int status);
 
 struct server_options {
-  std::size_t max_header_bytes = 64 * 1024;     // request line + headers; larger: 431
+  std::size_t max_header_bytes = std::size_t{64} * 1024;     // request line + headers; larger: 431
   std::size_t max_headers = 100;                // more: 431
-  std::size_t max_body_bytes = 8 * 1024 * 1024; // larger: 413
+  std::size_t max_body_bytes = std::size_t{8} * 1024 * 1024; // larger: 413
   goro::duration read_timeout = std::chrono::seconds(30);
   goro::duration write_timeout = std::chrono::seconds(30);
   goro::duration idle_timeout = std::chrono::seconds(120);

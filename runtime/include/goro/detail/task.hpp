@@ -34,7 +34,8 @@ struct task {
 template <class Fn, class... Args>
 struct bound_task final : task {
   template <class F, class... A>
-  explicit bound_task(F&& f, A&&... a)
+  explicit bound_task(
+      F&& f, A&&... a) // NOLINT(bugprone-forwarding-reference-overload): built only by make_task
       : task{&invoke, &dispose, sizeof(bound_task)}, fn(std::forward<F>(f)),
         args(std::forward<A>(a)...) {}
 
@@ -66,7 +67,8 @@ struct error_task {
 template <class Fn>
 struct bound_error_task final : error_task {
   template <class F>
-  explicit bound_error_task(F&& f)
+  explicit bound_error_task(
+      F&& f) // NOLINT(bugprone-forwarding-reference-overload): built only by make_error_task
       : error_task{&invoke, &dispose, sizeof(bound_error_task)}, fn(std::forward<F>(f)) {}
 
   static error invoke(error_task* t) {
@@ -99,9 +101,11 @@ class function_ref;
 template <class R, class... A>
 class function_ref<R(A...)> {
 public:
+  // The requires-clause keeps copies away from this constructor.
   template <class F>
     requires(!std::is_same_v<std::remove_cvref_t<F>, function_ref>)
-  function_ref(F&& f) noexcept // NOLINT(google-explicit-constructor)
+  function_ref(
+      F&& f) noexcept // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload)
       : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
         call_([](void* o, A... a) -> R {
           return std::invoke(*static_cast<std::remove_reference_t<F>*>(o), a...);
