@@ -14,6 +14,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/StringRef.h"
+#include <optional>
 #include <vector>
 
 namespace clang::tidy::goro::utils {
@@ -37,6 +38,18 @@ llvm::ArrayRef<const Expr *> spawnArguments(const Expr *Spawn);
 /// The lambda a spawn runs, if its callable argument is a lambda written in
 /// place or a local variable initialized with one; nullptr otherwise.
 const LambdaExpr *spawnedLambda(const Expr *Spawn);
+
+/// The position in spawnArguments(Spawn) of the callable the spawn runs: the
+/// first argument that is a function, a pointer or reference to one, or an
+/// object with an operator() (so std::async's launch policy is skipped).
+/// std::nullopt when there is none.
+std::optional<unsigned> spawnCallableIndex(const Expr *Spawn);
+
+/// The function the spawn runs with the arguments that follow the callable:
+/// the named function for `go(f, args...)` / `std::thread(&f, args...)`, the
+/// call operator for a lambda (written in place or held in a local variable,
+/// as spawnedLambda finds it). nullptr when the callable is anything else.
+const FunctionDecl *spawnedFunction(const Expr *Spawn);
 
 } // namespace clang::tidy::goro::utils
 
