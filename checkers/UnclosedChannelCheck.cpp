@@ -1357,23 +1357,10 @@ void UnclosedChannelCheck::registerMatchers(MatchFinder* Finder) {
                                ofClass(hasAnyName("::goro::chan", "::goro::send_chan")))))
           .bind("close"),
       this);
-  if (!SpawnFunctions.empty())
-    Finder->addMatcher(stmt(utils::spawnExpr(SpawnFunctions)).bind("spawn"), this);
-  if (!WaitFunctions.empty())
-    Finder->addMatcher(callExpr(callee(functionDecl(hasAnyName(WaitFunctions)))).bind("wait"),
-                       this);
 }
 
 void UnclosedChannelCheck::check(const MatchFinder::MatchResult& Result) {
   Context = Result.Context;
-  if (const auto* Spawn = Result.Nodes.getNodeAs<Stmt>("spawn")) {
-    Spawns.insert(Spawn);
-    return;
-  }
-  if (const auto* Wait = Result.Nodes.getNodeAs<Stmt>("wait")) {
-    Waits.insert(Wait);
-    return;
-  }
   if (const auto* Close = Result.Nodes.getNodeAs<CXXMemberCallExpr>("close")) {
     const VarDecl* Var = utils::channelVarOf(Close->getImplicitObjectArgument());
     if (Var != nullptr && (Var->hasLocalStorage() || isa<ParmVarDecl>(Var)) &&
@@ -1393,14 +1380,41 @@ void UnclosedChannelCheck::check(const MatchFinder::MatchResult& Result) {
   }
 }
 
+bool UnclosedChannelCheck::isSpawn(const Stmt* S) {
+  if (!isa<CallExpr, CXXConstructExpr>(S) || SpawnFunctions.empty())
+    return false;
+  if (auto It = SpawnCache.find(S); It != SpawnCache.end())
+    return It->second;
+  if (!SpawnMatcher)
+    SpawnMatcher = stmt(utils::spawnExpr(SpawnFunctions));
+  bool Result = !match(*SpawnMatcher, *S, *Context).empty();
+  SpawnCache[S] = Result;
+  return Result;
+}
+
+bool UnclosedChannelCheck::isWait(const Stmt* S) {
+  if (!isa<CallExpr>(S) || WaitFunctions.empty())
+    return false;
+  if (auto It = WaitCache.find(S); It != WaitCache.end())
+    return It->second;
+  if (!WaitMatcher)
+    WaitMatcher = callExpr(callee(functionDecl(hasAnyName(WaitFunctions))));
+  bool Result = !match(*WaitMatcher, *S, *Context).empty();
+  WaitCache[S] = Result;
+  return Result;
+}
+
 bool UnclosedChannelCheck::firstReport(SourceLocation Loc, unsigned Kind) {
   return Reported.insert({Loc.getRawEncoding(), Kind}).second;
 }
 
 void UnclosedChannelCheck::analyzeChannel(const VarDecl* Channel, const FunctionDecl* Owner) {
   utils::TraceOptions Trace;
-  Trace.Spawns = &Spawns;
-  Trace.Waits = &Waits;
+  // function_ref does not own its callable: keep the lambdas alive here.
+  auto IsSpawn = [this](const Stmt* S) { return isSpawn(S); };
+  auto IsWait = [this](const Stmt* S) { return isWait(S); };
+  Trace.IsSpawn = IsSpawn;
+  Trace.IsWait = IsWait;
   ChannelFlow Flow = utils::traceChannel(Channel, Owner, *Context, Trace);
   if (Flow.escapesWithSendSide())
     return;
@@ -1417,8 +1431,8 @@ void UnclosedChannelCheck::onEndOfTranslationUnit() {
   }
   Channels.clear();
   Closes.clear();
-  Spawns.clear();
-  Waits.clear();
+  SpawnCache.clear();
+  WaitCache.clear();
   Reported.clear();
   Context = nullptr;
 }

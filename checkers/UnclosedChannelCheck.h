@@ -20,8 +20,10 @@
 
 #include "ClangTidyCheck.h"
 #include "utils/ChannelFlow.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include <optional>
 #include <vector>
 
 namespace clang::tidy::goro {
@@ -54,8 +56,13 @@ private:
   ASTContext* Context = nullptr;
   llvm::MapVector<const VarDecl*, const FunctionDecl*> Channels;
   llvm::MapVector<const VarDecl*, llvm::SmallVector<const CXXMemberCallExpr*, 2>> Closes;
-  llvm::DenseSet<const Stmt*> Spawns;
-  llvm::DenseSet<const Stmt*> Waits;
+  // Spawns and waits are recognized only in the code a channel reaches, on
+  // demand: a TU-wide matcher on every statement would cost more than the
+  // whole analysis.
+  bool isSpawn(const Stmt* S);
+  bool isWait(const Stmt* S);
+  std::optional<ast_matchers::internal::Matcher<Stmt>> SpawnMatcher, WaitMatcher;
+  llvm::DenseMap<const Stmt*, bool> SpawnCache, WaitCache;
   llvm::DenseSet<std::pair<unsigned, unsigned>> Reported;
 };
 

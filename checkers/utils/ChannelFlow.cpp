@@ -405,7 +405,7 @@ private:
 
   void noteBarrier(const Stmt* S) {
     bool Blocks = false;
-    if (Options.Waits != nullptr && Options.Waits->count(S) != 0)
+    if (isa<CallExpr>(S) && Options.IsWait && Options.IsWait(S))
       Blocks = true;
     else if (const auto* Range = dyn_cast<CXXForRangeStmt>(S))
       Blocks = channelView(Range->getRangeInit()->getType()) != ChannelView::None &&
@@ -419,6 +419,8 @@ private:
   }
 
   bool isAlias(const VarDecl* Var) const { return Var != nullptr && Flow.Aliases.count(Var) != 0; }
+
+  bool isSpawn(const Stmt* S) const { return Options.IsSpawn && Options.IsSpawn(S); }
 
   // --- classification --------------------------------------------------------
 
@@ -485,7 +487,7 @@ private:
           E = Construct;
           continue;
         }
-        if (Options.Spawns != nullptr && Options.Spawns->count(Construct) != 0)
+        if (isSpawn(Construct))
           onSpawnArgument(Construct, E);
         else
           escapeValue(P, E);
@@ -515,7 +517,7 @@ private:
           addSite(SiteKind::SelectSend, Call, I);
           return;
         }
-        if (Options.Spawns != nullptr && Options.Spawns->count(Call) != 0) {
+        if (isSpawn(Call)) {
           onSpawnArgument(Call, E);
           return;
         }
@@ -713,7 +715,7 @@ private:
         continue;
       }
       if (const auto* Construct = dyn_cast<CXXConstructExpr>(P)) {
-        if (Options.Spawns != nullptr && Options.Spawns->count(Construct) != 0) {
+        if (isSpawn(Construct)) {
           walkGoroutine(Construct, Lambda->getCallOperator());
           return;
         }
@@ -736,7 +738,7 @@ private:
 
   // A lambda (or a local variable holding it) is used as E in Call.
   void onLambdaUse(const CallExpr* Call, const Expr* E, const LambdaExpr* Lambda, bool SendSide) {
-    if (Options.Spawns != nullptr && Options.Spawns->count(Call) != 0) {
+    if (isSpawn(Call)) {
       std::optional<unsigned> CallableIndex = spawnCallableIndex(Call);
       llvm::ArrayRef<const Expr*> Args = spawnArguments(Call);
       if (CallableIndex && *CallableIndex < Args.size() && Args[*CallableIndex] == E) {
@@ -772,7 +774,7 @@ private:
         continue;
       }
       if (const auto* Construct = dyn_cast_or_null<CXXConstructExpr>(P)) {
-        if (Options.Spawns != nullptr && Options.Spawns->count(Construct) != 0) {
+        if (isSpawn(Construct)) {
           walkGoroutine(Construct, Info.Lambda->getCallOperator());
           return;
         }

@@ -38,6 +38,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -169,10 +170,10 @@ struct ChannelFlow {
 };
 
 struct TraceOptions {
-  /// The spawn expressions of the TU (matched with spawnExpr).
-  const llvm::DenseSet<const Stmt*>* Spawns = nullptr;
-  /// The calls of wait functions of the TU (wait_group::wait, join, ...).
-  const llvm::DenseSet<const Stmt*>* Waits = nullptr;
+  /// Whether a call or construction spawns (SpawnCalls.h's spawnExpr).
+  llvm::function_ref<bool(const Stmt*)> IsSpawn;
+  /// Whether a call waits for other goroutines (wait_group::wait, join, ...).
+  llvm::function_ref<bool(const Stmt*)> IsWait;
   unsigned MaxCallDepth = 4;
 };
 
