@@ -349,22 +349,30 @@ public:
 
   // The optional a receive of the channel returned (or the parameter of an
   // on_recv case of the channel).
-  bool isReceived(const Expr* E, const ParmVarDecl* CaseParam) {
+  bool isReceived(const Expr* E, const ParmVarDecl* CaseParam, const Stmt* Body) {
     E = stripCondition(E);
     if (const auto* Ref = dyn_cast_or_null<DeclRefExpr>(E)) {
       const auto* Var = dyn_cast<VarDecl>(Ref->getDecl());
-      return Var != nullptr && (Var == CaseParam || isRecvResult(Var));
+      return Var != nullptr && (Var == CaseParam || isRecvResult(Var, Body));
     }
-    auto [Object, Op] = utils::channelCall(E);
+    // (v = ch.recv()) is the optional just received.
+    if (const auto* Assign = dyn_cast_or_null<CXXOperatorCallExpr>(E);
+        Assign != nullptr && Assign->getOperator() == OO_Equal && Assign->getNumArgs() == 2)
+      return isRecvCall(Assign->getArg(1));
+    return isRecvCall(E);
+  }
+
+  bool isRecvCall(const Expr* E) {
+    auto [Object, Op] = utils::channelCall(stripCondition(E));
     return Object != nullptr && Op == utils::ChannelOp::Recv && isAlias(Object);
   }
 
   // E is true exactly when a value was received.
-  bool isValueTest(const Expr* E, const ParmVarDecl* CaseParam) {
+  bool isValueTest(const Expr* E, const ParmVarDecl* CaseParam, const Stmt* Body) {
     E = stripCondition(E);
     if (E == nullptr)
       return false;
-    if (isReceived(E, CaseParam))
+    if (isReceived(E, CaseParam, Body))
       return true;
     if (const auto* Member = dyn_cast<CXXMemberCallExpr>(E)) {
       const CXXMethodDecl* Method = Member->getMethodDecl();
@@ -373,7 +381,7 @@ public:
       bool Test = isa<CXXConversionDecl>(Method) ||
                   (Method->getIdentifier() != nullptr && Method->getName() == "has_value");
       return Test && Member->getNumArgs() == 0 &&
-             isReceived(Member->getImplicitObjectArgument(), CaseParam);
+             isReceived(Member->getImplicitObjectArgument(), CaseParam, Body);
     }
     if (const auto* Call = dyn_cast<CallExpr>(E)) {
       // v.has_value() in a generic lambda.
@@ -382,7 +390,7 @@ public:
         const IdentifierInfo* Name = Dependent->getMember().getAsIdentifierInfo();
         return Name != nullptr && Name->getName() == "has_value" &&
                !Dependent->isImplicitAccess() && Call->getNumArgs() == 0 &&
-               isReceived(Dependent->getBase(), CaseParam);
+               isReceived(Dependent->getBase(), CaseParam, Body);
       }
     }
     return false;
@@ -406,7 +414,8 @@ public:
         return {L.IfTrue && R.IfTrue, L.IfFalse || R.IfFalse};
       }
       if (Binary->getOpcode() == BO_EQ || Binary->getOpcode() == BO_NE)
-        return compare(Binary->getLHS(), Binary->getRHS(), Binary->getOpcode() == BO_EQ, CaseParam);
+        return compare(Binary->getLHS(), Binary->getRHS(), Binary->getOpcode() == BO_EQ, CaseParam,
+                       Body);
       return {};
     }
     if (const auto* Operator = dyn_cast<CXXOperatorCallExpr>(E)) {
@@ -414,10 +423,10 @@ public:
            Operator->getOperator() == OO_ExclaimEqual) &&
           Operator->getNumArgs() == 2)
         return compare(Operator->getArg(0), Operator->getArg(1),
-                       Operator->getOperator() == OO_EqualEqual, CaseParam);
+                       Operator->getOperator() == OO_EqualEqual, CaseParam, Body);
       return {};
     }
-    if (isValueTest(E, CaseParam))
+    if (isValueTest(E, CaseParam, Body))
       return {false, true};
     if (const auto* Ref = dyn_cast<DeclRefExpr>(E))
       if (const auto* Var = dyn_cast<VarDecl>(Ref->getDecl());
@@ -427,12 +436,30 @@ public:
   }
 
   // A local variable initialized by a receive of the channel.
-  bool isRecvResult(const VarDecl* Var) {
-    if (Var == nullptr || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) ||
-        Var->getInit() == nullptr)
+  // A local optional that only ever holds what a receive of the channel
+  // returned: initialized by one, or empty at first and only assigned ones.
+  bool isRecvResult(const VarDecl* Var, const Stmt* Body) {
+    if (Var == nullptr || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var))
       return false;
-    auto [Object, Op] = utils::channelCall(stripCondition(Var->getInit()));
-    return Object != nullptr && Op == utils::ChannelOp::Recv && isAlias(Object);
+    if (auto It = RecvResults.find(Var); It != RecvResults.end())
+      return It->second;
+    RecvResults[Var] = false;
+    bool Result = false;
+    const Expr* Init = Var->getInit() != nullptr ? stripCondition(Var->getInit()) : nullptr;
+    const auto* Construct = dyn_cast_or_null<CXXConstructExpr>(Init);
+    bool StartsEmpty =
+        Init == nullptr || (Construct != nullptr && Construct->getNumArgs() == 0) ||
+        (Construct != nullptr && Construct->getNumArgs() == 1 && isNullopt(Construct->getArg(0)));
+    if (!StartsEmpty) {
+      Result = isRecvCall(Init);
+    } else if (Body != nullptr && Body->getSourceRange().isValid() &&
+               Body->getSourceRange().fullyContains(Var->getSourceRange())) {
+      unsigned Writes = 0;
+      llvm::SmallVector<const Stmt*, 32> Ancestors;
+      Result = scanRecvWrites(Body, Var, Ancestors, Writes) && Writes > 0;
+    }
+    RecvResults[Var] = Result;
+    return Result;
   }
 
   // A local bool, false at first, set to true only in an on_recv case of the
@@ -445,9 +472,10 @@ private:
     return Var != nullptr && Flow.Aliases.count(Var) != 0;
   }
 
-  Implies compare(const Expr* L, const Expr* R, bool Equal, const ParmVarDecl* CaseParam) {
+  Implies compare(const Expr* L, const Expr* R, bool Equal, const ParmVarDecl* CaseParam,
+                  const Stmt* Body) {
     const Expr* Operand = isNullopt(R) ? L : (isNullopt(L) ? R : nullptr);
-    if (Operand == nullptr || !isReceived(Operand, CaseParam))
+    if (Operand == nullptr || !isReceived(Operand, CaseParam, Body))
       return {};
     return Equal ? Implies{true, false} : Implies{false, true};
   }
@@ -541,8 +569,59 @@ private:
     return Sound;
   }
 
+  // Every write to Var in S assigns a receive of the channel.
+  bool scanRecvWrites(const Stmt* S, const VarDecl* Var,
+                      llvm::SmallVectorImpl<const Stmt*>& Ancestors, unsigned& Writes) {
+    if (S == nullptr)
+      return true;
+    if (Ancestors.size() > 1000)
+      return false;
+    if (const auto* Ref = dyn_cast<DeclRefExpr>(S)) {
+      if (Ref->getDecl() != Var)
+        return true;
+      const Expr* E = Ref;
+      size_t P = Ancestors.size();
+      while (P > 0 && isa<ParenExpr>(Ancestors[P - 1]))
+        E = cast<Expr>(Ancestors[--P]);
+      if (P == 0)
+        return false;
+      const Stmt* Parent = Ancestors[P - 1];
+      if (isa<LambdaExpr>(Parent))
+        return true; // a capture
+      if (const auto* Cast = dyn_cast<ImplicitCastExpr>(Parent))
+        return Cast->getCastKind() == CK_LValueToRValue || Cast->getCastKind() == CK_NoOp;
+      if (const auto* Operator = dyn_cast<CXXOperatorCallExpr>(Parent)) {
+        if (Operator->getOperator() == OO_Equal && Operator->getNumArgs() == 2 &&
+            Operator->getArg(0) == E) {
+          ++Writes;
+          return isRecvCall(Operator->getArg(1));
+        }
+        OverloadedOperatorKind Kind = Operator->getOperator();
+        return Kind == OO_Star || Kind == OO_Arrow || Kind == OO_EqualEqual ||
+               Kind == OO_ExclaimEqual;
+      }
+      if (const auto* Member = dyn_cast<MemberExpr>(Parent)) {
+        const auto* Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
+        return Method != nullptr && Method->isConst();
+      }
+      if (const auto* Construct = dyn_cast<CXXConstructExpr>(Parent))
+        return Construct->getConstructor()->isCopyConstructor();
+      return false;
+    }
+    Ancestors.push_back(S);
+    bool Sound = true;
+    for (const Stmt* Child : S->children())
+      if (!scanRecvWrites(Child, Var, Ancestors, Writes)) {
+        Sound = false;
+        break;
+      }
+    Ancestors.pop_back();
+    return Sound;
+  }
+
   const ChannelFlow& Flow;
   llvm::DenseMap<const VarDecl*, bool> Flags;
+  llvm::DenseMap<const VarDecl*, bool> RecvResults;
 };
 
 bool CloseKnowledge::isClosedFlag(const VarDecl* Var, const Stmt* Body) {
@@ -658,17 +737,20 @@ const Stmt* untilClosedLoop(const ChannelSite& Site, CloseKnowledge& Knowledge,
   return EndsOnClose ? Loop : nullptr;
 }
 
-// A loop with a fixed trip count: for (init; cond; inc) or a range-for over
-// anything but a channel, with no exit of its own.
-bool isCountedLoop(const Stmt* Loop) {
+// A loop with a trip count of its own: a range-for over anything but a
+// channel, or a loop whose condition says nothing about the channel being
+// closed, with no exit of its own (so `for (i < n)` / `while (got < n)`).
+bool isCountedLoop(const Stmt* Loop, CloseKnowledge& Knowledge, const Stmt* Body,
+                   const ASTContext& Context) {
   if (Loop == nullptr)
     return false;
-  if (const auto* For = dyn_cast<ForStmt>(Loop)) {
-    if (For->getCond() == nullptr || For->getInc() == nullptr)
-      return false;
-  } else if (const auto* Range = dyn_cast<CXXForRangeStmt>(Loop)) {
+  if (const auto* Range = dyn_cast<CXXForRangeStmt>(Loop)) {
     if (Range->getRangeInit() == nullptr ||
         utils::channelView(Range->getRangeInit()->getType()) != utils::ChannelView::None)
+      return false;
+  } else if (isa<ForStmt, WhileStmt, DoStmt>(Loop)) {
+    const Expr* Cond = loopCondition(Loop);
+    if (isAlwaysTrue(Cond, Context) || Knowledge.test(Cond, Body, nullptr).IfFalse)
       return false;
   } else {
     return false;
@@ -1019,8 +1101,9 @@ struct UnclosedChannelCheck::Analysis {
           }))
         continue;
       // Receiving a fixed count may take every value there is.
-      if (llvm::all_of(Receives, [](const ChannelSite* R) {
-            return R->Kind != SiteKind::Range && isCountedLoop(R->Loop);
+      if (llvm::all_of(Receives, [&](const ChannelSite* R) {
+            return R->Kind != SiteKind::Range &&
+                   isCountedLoop(R->Loop, Knowledge, R->Body, Context);
           }))
         continue;
       for (unsigned P = 0; P < Flow.Contexts.size(); ++P) {
@@ -1038,6 +1121,14 @@ struct UnclosedChannelCheck::Analysis {
         if (Repeating == nullptr && Flow.Contexts[P].Repeated)
           Repeating = Sends.front();
         if (Repeating == nullptr)
+          continue;
+        // Every send happened before the receiver started.
+        const ChannelContext& Receiver = Flow.Contexts[X];
+        if (Receiver.Kind == ChannelContext::Goroutine && Receiver.Parent == P &&
+            !Receiver.Repeated && Receiver.Spawn != nullptr &&
+            llvm::all_of(Sends, [&](const ChannelSite* S) {
+              return before(S->Position, Receiver.Spawn->getBeginLoc());
+            }))
           continue;
         SourceLocation Loc = siteLoc(Close);
         if (!Check.firstReport(Loc, RK_ReceiverClose))

@@ -318,6 +318,46 @@ void break_on_nullopt_never_closed() {
   }
 }
 
+// An optional that starts empty and only ever holds a receive.
+void assigned_optional_never_closed() {
+  auto ch = goro::make_chan<int>();
+  goro::go([ch] { ch.send(1); });
+  std::optional<int> v;
+  while ((v = ch.recv()))
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: loop receiving from 'ch' never ends: nothing closes 'ch', so after the last value 'assigned_optional_never_closed' blocks here forever [goro-unclosed-channel]
+  // CHECK-MESSAGES: :[[@LINE-5]]:8: note: 'ch' is made here
+  // CHECK-MESSAGES: :[[@LINE-5]]:3: note: goroutine sending on 'ch' starts here
+  // CHECK-MESSAGES: :[[@LINE-6]]:22: note: 'ch' is sent on here
+    consume(*v);
+}
+
+void do_while_never_closed() {
+  auto ch = goro::make_chan<int>();
+  goro::go([ch] { ch.send(1); });
+  std::optional<int> v;
+  do {
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: loop receiving from 'ch' never ends: nothing closes 'ch', so after the last value 'do_while_never_closed' blocks here forever [goro-unclosed-channel]
+  // CHECK-MESSAGES: :[[@LINE-5]]:8: note: 'ch' is made here
+  // CHECK-MESSAGES: :[[@LINE-5]]:3: note: goroutine sending on 'ch' starts here
+  // CHECK-MESSAGES: :[[@LINE-6]]:22: note: 'ch' is sent on here
+    v = ch.recv();
+    if (v)
+      consume(*v);
+  } while (v.has_value());
+}
+
+// The optional is also filled from elsewhere: its emptiness says nothing.
+void optional_from_elsewhere() {
+  auto ch = goro::make_chan<int>();
+  goro::go([ch] { ch.send(1); });
+  std::optional<int> v = 0;
+  while (v) {
+    v = ch.recv();
+    if (v)
+      consume(*v);
+  }
+}
+
 // The loop also stops on a value: a sentinel protocol, not a close.
 void sentinel_stops_loop() {
   auto ch = goro::make_chan<int>();
@@ -770,6 +810,32 @@ void receiver_counts_then_closes() {
   for (int i = 0; i < 3; ++i)
     consume(*ch.recv());
   ch.close();
+}
+
+// A counted while loop is a counted receive too. Fine.
+void receiver_counts_with_while() {
+  auto ch = goro::make_chan<int>(3);
+  goro::go([ch] {
+    for (int i = 0; i < 3; ++i)
+      ch.send(i);
+  });
+  int got = 0;
+  while (got < 3) {
+    consume(*ch.recv());
+    ++got;
+  }
+  ch.close();
+}
+
+// Every send happened before the receiving goroutine started. Fine.
+void sends_before_receiver_starts() {
+  auto ch = goro::make_chan<int>(4);
+  for (int i = 0; i < 4; ++i)
+    ch.send(i);
+  goro::go([ch] {
+    consume(*ch.recv());
+    ch.close();
+  });
 }
 
 // A single sender that sends once has sent when the receive returns. Fine.
