@@ -866,6 +866,21 @@ struct UnclosedChannelCheck::Analysis {
   // CFG (a close() call in its body, or a goro::defer in its body whose
   // function always closes); std::nullopt otherwise.
   std::optional<Events> closeEvents(unsigned Ctx) const {
+    // A call of a followed function that closes (itself or further down,
+    // recursion included) closes where the CFG cannot see it.
+    llvm::SmallPtrSet<const Stmt*, 4> Closing;
+    for (const ChannelSite& Site : Flow.Sites)
+      if (Site.Kind == SiteKind::Close)
+        Closing.insert(Site.Body);
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      for (const utils::ChannelCall& Call : Flow.Calls)
+        if (Closing.count(Call.CalleeBody) != 0 && Closing.insert(Call.CallerBody).second)
+          Changed = true;
+    }
+    for (const utils::ChannelCall& Call : Flow.Calls)
+      if (Call.Context == Ctx && Closing.count(Call.CalleeBody) != 0)
+        return std::nullopt;
     Events Ev;
     for (const ChannelSite* Close : sitesIn(Ctx, isCloseKind)) {
       if (Close->Via == Nesting::Direct) {

@@ -666,6 +666,7 @@ private:
       return;
     }
     Flow.Aliases.insert(Definition->getParamDecl(Index));
+    Flow.Calls.push_back(ChannelCall{Call, Cur.Context, Cur.Body, Definition->getBody()});
     walkNested(Definition->getBody(), Nesting::Callee, Call, Call->getBeginLoc(), nullptr,
                Cur.Depth + 1);
   }

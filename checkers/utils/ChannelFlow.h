@@ -152,12 +152,23 @@ struct ChannelBarrier {
   SourceLocation Position;
 };
 
+/// A call that passes the channel to a function whose body is followed (the
+/// body is walked once per context, so a site in it is recorded for the
+/// first such call only; these edges say which calls reach which bodies).
+struct ChannelCall {
+  const CallExpr* Call = nullptr;
+  unsigned Context = 0;
+  const Stmt* CallerBody = nullptr;
+  const Stmt* CalleeBody = nullptr;
+};
+
 struct ChannelFlow {
   const VarDecl* Channel = nullptr;
   llvm::SmallVector<ChannelContext, 4> Contexts;
   llvm::SmallVector<ChannelSite, 8> Sites;
   llvm::SmallVector<ChannelEscape, 2> Escapes;
   llvm::SmallVector<ChannelBarrier, 2> Barriers;
+  llvm::SmallVector<ChannelCall, 2> Calls;
   llvm::SmallPtrSet<const VarDecl*, 4> Aliases;
   /// The code was too deep to follow: nothing may be concluded.
   bool Incomplete = false;

@@ -559,6 +559,24 @@ void close_only_on_error() {
     consume(v);
 }
 
+// A recursive producer closes at the bottom of the recursion: the call
+// closes on the paths that reach it. Fine.
+void count_down(goro::send_chan<int> out, int n) {
+  if (n == 0) {
+    out.close();
+    return;
+  }
+  out.send(n);
+  count_down(out, n - 1);
+}
+
+void recursive_producer() {
+  auto ch = goro::make_chan<int>(10);
+  goro::go(count_down, ch, 3);
+  for (int v : ch)
+    consume(v);
+}
+
 // A throw is not a way to finish sending (an escaping exception terminates
 // a goroutine). Fine.
 void throw_path_is_not_an_exit() {
