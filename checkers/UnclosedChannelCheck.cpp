@@ -345,7 +345,15 @@ bool isNullopt(const Expr* E) {
 
 class CloseKnowledge {
 public:
-  explicit CloseKnowledge(const ChannelFlow& Flow) : Flow(Flow) {}
+  explicit CloseKnowledge(const ChannelFlow& Flow)
+      : Flow(Flow), NoSenders(llvm::none_of(Flow.Sites, [](const ChannelSite& Site) {
+          return Site.Kind == SiteKind::Send || Site.Kind == SiteKind::TrySend ||
+                 Site.Kind == SiteKind::SelectSend;
+        })) {}
+
+  // Nothing sends on the channel: receiving anything means it was closed
+  // (a `done` channel that signals by closing).
+  bool noSenders() const { return NoSenders; }
 
   // The optional a receive of the channel returned (or the parameter of an
   // on_recv case of the channel).
@@ -435,7 +443,6 @@ public:
     return {};
   }
 
-  // A local variable initialized by a receive of the channel.
   // A local optional that only ever holds what a receive of the channel
   // returned: initialized by one, or empty at first and only assigned ones.
   bool isRecvResult(const VarDecl* Var, const Stmt* Body) {
@@ -536,6 +543,8 @@ private:
         caseParam(cast<LambdaExpr>(Ancestors[LambdaIndex]), Ancestors.take_front(LambdaIndex));
     if (Param == nullptr)
       return false;
+    if (NoSenders && isBoolLiteral(Value, true))
+      return true; // set when anything arrives, and only a close can
     if (!isBoolLiteral(Value, true))
       return test(Value, Body, Param).IfTrue;
     for (size_t K = LambdaIndex + 1; K + 1 < P; ++K) {
@@ -620,6 +629,7 @@ private:
   }
 
   const ChannelFlow& Flow;
+  const bool NoSenders;
   llvm::DenseMap<const VarDecl*, bool> Flags;
   llvm::DenseMap<const VarDecl*, bool> RecvResults;
 };
@@ -934,7 +944,7 @@ struct UnclosedChannelCheck::Analysis {
         else if (Closers.size() == 1 && Closers.front() == Site->Context)
           checkClosedBeforeLoop(Loop, *Site);
         else if (Closers.size() == 1)
-          checkProducerPaths(Closers.front(), Site);
+          checkProducerPaths(Closers.front(), Site, Loop);
       }
     } else if (Closers.size() == 1 &&
                Flow.Contexts[Closers.front()].Kind == ChannelContext::Goroutine &&
@@ -942,7 +952,7 @@ struct UnclosedChannelCheck::Analysis {
                             [](const utils::ChannelEscape& E) { return E.RecvOnly; })) {
       // The receivers are out of sight (the channel leaves as a recv_chan),
       // but the one goroutine that closes shows that they wait for the close.
-      checkProducerPaths(Closers.front(), nullptr);
+      checkProducerPaths(Closers.front(), nullptr, nullptr);
     }
     checkReceiverCloses();
   }
@@ -964,8 +974,8 @@ struct UnclosedChannelCheck::Analysis {
     const VarDecl* Var = siteVar(Site);
     bool Leaks = Flow.Contexts[Site.Context].Kind == ChannelContext::Goroutine;
     if (Producers.empty())
-      Check.diag(Loc, "%0 never ends: nothing sends on or closes %1, so %2 blocks here "
-                      "forever%select{| and leaks}3")
+      Check.diag(Loc, "%0 never ends: nothing sends on or closes %1, so %2 never "
+                      "%select{returns|finishes and leaks}3")
           << loopPhrase(Site) << Var << who(Site.Context) << Leaks;
     else
       Check.diag(Loc, "%0 never ends: nothing closes %1, so after the last value %2 blocks here "
@@ -1031,7 +1041,7 @@ struct UnclosedChannelCheck::Analysis {
 
   // Producer is the only context that closes: every path of it that can
   // leave the consumer waiting must close.
-  void checkProducerPaths(unsigned Producer, const ChannelSite* Consumer) {
+  void checkProducerPaths(unsigned Producer, const ChannelSite* Consumer, const Stmt* Loop) {
     const ChannelContext& P = Flow.Contexts[Producer];
     if (P.Repeated)
       return;
@@ -1066,17 +1076,16 @@ struct UnclosedChannelCheck::Analysis {
         continue;
       std::string Waiter = Consumer != nullptr ? "the " + loopPhrase(*Consumer)
                                                : "a receiver ranging over " + quoted(Var);
-      Check.diag(Loc, "%0 %select{finishes|returns}1 here without closing %2; %3 then blocks "
-                      "forever after the last value")
-          << who(Producer) << returnsAt(Exit) << Var << Waiter;
+      Check.diag(Loc, "%0 %select{finishes|returns}1 here without closing %2; %3 then "
+                      "%select{blocks forever after the last value|never ends}4")
+          << who(Producer) << returnsAt(Exit) << Var << Waiter << Knowledge.noSenders();
       for (const ChannelSite* Close : sitesIn(Producer, isCloseKind)) {
         Check.diag(siteLoc(*Close), "%0 is closed here on other paths", DiagnosticIDs::Note)
             << siteVar(*Close);
         break;
       }
-      if (Consumer != nullptr) {
-        Check.diag(Consumer->S->getBeginLoc(), "the %0 waits for the close here",
-                   DiagnosticIDs::Note)
+      if (Consumer != nullptr && Loop != nullptr) {
+        Check.diag(Loop->getBeginLoc(), "the %0 waits for the close here", DiagnosticIDs::Note)
             << loopPhrase(*Consumer);
       } else {
         for (const utils::ChannelEscape& Escape : Flow.Escapes)

@@ -82,7 +82,7 @@ void nothing_sends() {
   auto ch = goro::make_chan<int>();
   goro::go([ch] {
     for (int v : ch)
-    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: range-for over 'ch' never ends: nothing sends on or closes 'ch', so this goroutine blocks here forever and leaks [goro-unclosed-channel]
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: range-for over 'ch' never ends: nothing sends on or closes 'ch', so this goroutine never finishes and leaks [goro-unclosed-channel]
     // CHECK-MESSAGES: :[[@LINE-4]]:8: note: 'ch' is made here
     // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the goroutine receiving from 'ch' starts here
       consume(v);
@@ -456,6 +456,64 @@ void select_with_done_case() {
                    consume(*j);
                  }));
   }
+}
+
+// A `done` channel signals by its close (seed 002 "Done Channel"): when
+// nothing sends on it, receiving anything means it was closed.
+void done_never_closed() {
+  auto done = goro::make_chan<goro::unit>();
+  goro::go([done] {
+    bool stop = false;
+    while (!stop)
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: select loop receiving from 'done' never ends: nothing sends on or closes 'done', so this goroutine never finishes and leaks [goro-unclosed-channel]
+    // CHECK-MESSAGES: :[[@LINE-5]]:8: note: 'done' is made here
+    // CHECK-MESSAGES: :[[@LINE-5]]:3: note: the goroutine receiving from 'done' starts here
+      goro::select(goro::on_recv(done, [&](auto) { stop = true; }),
+                   goro::on_default([] { goro::yield(); }));
+  });
+}
+
+// Seed 001 properCleanup: the owner closes done. Fine.
+void done_closed() {
+  auto done = goro::make_chan<goro::unit>();
+  goro::go([done] {
+    for (;;) {
+      bool stop = false;
+      goro::select(goro::on_recv(done, [&](auto) { stop = true; }),
+                   goro::on_default([] { goro::yield(); }));
+      if (stop)
+        return;
+    }
+  });
+  done.close();
+}
+
+void done_closed_on_some_paths() {
+  auto done = goro::make_chan<goro::unit>();
+  goro::go([done] {
+    bool stop = false;
+    while (!stop)
+      goro::select(goro::on_recv(done, [&](auto) { stop = true; }),
+                   goro::on_default([] { goro::yield(); }));
+  });
+  if (failed())
+    return;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'done_closed_on_some_paths' returns here without closing 'done'; the select loop receiving from 'done' then never ends [goro-unclosed-channel]
+  // CHECK-MESSAGES: :[[@LINE+2]]:8: note: 'done' is closed here on other paths
+  // CHECK-MESSAGES: :[[@LINE-8]]:5: note: the select loop receiving from 'done' waits for the close here
+  done.close();
+}
+
+// A value on the channel also ends the loop: not a close signal.
+void done_by_value() {
+  auto done = goro::make_chan<goro::unit>(1);
+  goro::go([done] {
+    bool stop = false;
+    while (!stop)
+      goro::select(goro::on_recv(done, [&](auto) { stop = true; }),
+                   goro::on_default([] { goro::yield(); }));
+  });
+  done.send({});
 }
 
 // An exit that follows select's returned index is not a close of 'ch'.
