@@ -239,7 +239,9 @@ private:
   ChannelFlow& Flow;
   llvm::SmallVector<Frame, 64> Stack;
   Walk Cur;
-  llvm::SmallPtrSet<const Stmt*, 16> RecordedSites;
+  // A body reached from two contexts (a helper two goroutines call) has its
+  // sites recorded once per context.
+  llvm::DenseSet<std::pair<const Stmt*, unsigned>> RecordedSites;
   llvm::DenseMap<const VarDecl*, LambdaVar> LambdaVars;
   llvm::DenseMap<std::pair<const Stmt*, const Decl*>, unsigned> SpawnContexts;
   // (body, context) -> the number of aliases when it was last walked.
@@ -380,7 +382,7 @@ private:
 
   // Records the site S (whose frame is at index FrameIndex).
   void addSite(SiteKind Kind, const Stmt* S, size_t FrameIndex) {
-    if (!RecordedSites.insert(S).second)
+    if (!RecordedSites.insert({S, Cur.Context}).second)
       return;
     ChannelSite Site;
     Site.Kind = Kind;
