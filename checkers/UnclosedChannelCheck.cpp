@@ -34,6 +34,7 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -58,7 +59,7 @@ constexpr llvm::StringLiteral DefaultWaitFunctions =
     "::std::shared_future::wait;::std::__basic_future::wait;::std::latch::wait;"
     "::std::latch::arrive_and_wait;::std::barrier::arrive_and_wait";
 
-enum ReportKind : unsigned {
+enum ReportKind : std::uint8_t {
   RK_NeverClosed,
   RK_PathWithoutClose,
   RK_NotClosedBefore,
@@ -164,7 +165,7 @@ struct Events {
   llvm::SmallPtrSet<const VarDecl*, 2> DeferCloses; // goro::defer variables that close
   llvm::SmallPtrSet<const Stmt*, 4> Kills;          // the variable gets another channel
 
-  enum Kind { None, Close, Kill };
+  enum Kind : std::uint8_t { None, Close, Kill };
   Kind at(const CFGElement& E) const {
     if (std::optional<CFGStmt> S = E.getAs<CFGStmt>()) {
       if (Closes.count(S->getStmt()) != 0)
@@ -535,9 +536,12 @@ private:
       return true;
     // Set to true (or to a test) only inside an on_recv case of the channel.
     size_t LambdaIndex = P - 1;
-    while (LambdaIndex-- > 0 && !isa<LambdaExpr>(Ancestors[LambdaIndex])) {
+    bool InLambda = false;
+    while (LambdaIndex > 0 && !InLambda) {
+      --LambdaIndex;
+      InLambda = isa<LambdaExpr>(Ancestors[LambdaIndex]);
     }
-    if (LambdaIndex >= Ancestors.size() || !isa<LambdaExpr>(Ancestors[LambdaIndex]))
+    if (!InLambda)
       return false;
     const ParmVarDecl* Param =
         caseParam(cast<LambdaExpr>(Ancestors[LambdaIndex]), Ancestors.take_front(LambdaIndex));

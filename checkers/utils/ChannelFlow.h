@@ -41,11 +41,12 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
+#include <cstdint>
 
 namespace clang::tidy::goro::utils {
 
 /// What a handle type can do with its channel.
-enum class ChannelView { None, Both, SendOnly, RecvOnly };
+enum class ChannelView : std::uint8_t { None, Both, SendOnly, RecvOnly };
 
 /// The view of goro::chan<T> (Both), goro::send_chan<T>, goro::recv_chan<T>,
 /// through references and cv-qualifiers; None for any other or dependent type.
@@ -58,7 +59,17 @@ bool isInGoroNamespace(const Decl* D);
 bool isMakeChanCall(const Expr* E);
 
 /// A channel operation, by the member function called on a handle.
-enum class ChannelOp { None, Send, TrySend, Recv, TryRecv, Close, Neutral, Conversion, Assign };
+enum class ChannelOp : std::uint8_t {
+  None,
+  Send,
+  TrySend,
+  Recv,
+  TryRecv,
+  Close,
+  Neutral,
+  Conversion,
+  Assign
+};
 
 /// The operation a member named Name of a channel handle performs.
 ChannelOp channelOpByName(llvm::StringRef Name);
@@ -85,10 +96,19 @@ bool isGoroCall(const CallExpr* Call, llvm::StringRef Name);
 /// Whether T is goro::defer<F>.
 bool isGoroDeferType(QualType T);
 
-enum class SiteKind { Send, TrySend, Recv, TryRecv, Range, SelectRecv, SelectSend, Close };
+enum class SiteKind : std::uint8_t {
+  Send,
+  TrySend,
+  Recv,
+  TryRecv,
+  Range,
+  SelectRecv,
+  SelectSend,
+  Close
+};
 
 /// How a site runs relative to its context's own body.
-enum class Nesting {
+enum class Nesting : std::uint8_t {
   Direct,     ///< in the context's body itself
   SelectCase, ///< in a select case's function
   Defer,      ///< in a goro::defer's function: runs where its scope ends
@@ -97,7 +117,7 @@ enum class Nesting {
 };
 
 struct ChannelContext {
-  enum KindTy { Owner, Goroutine } Kind = Owner;
+  enum KindTy : std::uint8_t { Owner, Goroutine } Kind = Owner;
   /// The function whose body runs: the owner, a named function, or a
   /// lambda's call operator.
   const FunctionDecl* Callable = nullptr;
