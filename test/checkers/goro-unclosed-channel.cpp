@@ -220,6 +220,52 @@ void thread_consumer_never_closed() {
   lines.send("hello");
 }
 
+// An implicit [&] capture is a capture too.
+void implicit_capture_never_closed() {
+  auto jobs = goro::make_chan<int>();
+  goro::wait_group wg;
+  wg.add(1);
+  goro::go([&] {
+    for (int j : jobs)
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: range-for over 'jobs' never ends: nothing closes 'jobs', so after the last value this goroutine blocks here forever and leaks [goro-unclosed-channel]
+    // CHECK-MESSAGES: :[[@LINE-6]]:8: note: 'jobs' is made here
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the goroutine receiving from 'jobs' starts here
+    // CHECK-MESSAGES: :[[@LINE+4]]:8: note: 'jobs' is sent on here
+      consume(j);
+    wg.done();
+  });
+  jobs.send(1);
+  wg.wait();
+}
+
+// Workers started by a helper the channel is passed to.
+void start_workers(goro::recv_chan<int> jobs, int n) {
+  for (int i = 0; i < n; ++i)
+    goro::go([jobs] {
+      for (int j : jobs)
+      // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: range-for over 'jobs' never ends: nothing closes 'jobs', so after the last value this goroutine blocks here forever and leaks [goro-unclosed-channel]
+      // CHECK-MESSAGES: :[[@LINE+16]]:8: note: 'jobs' is made here
+      // CHECK-MESSAGES: :[[@LINE-4]]:5: note: the goroutine receiving from 'jobs' starts here
+      // CHECK-MESSAGES: :[[@LINE+17]]:10: note: 'jobs' is sent on here
+        consume(j);
+    });
+}
+
+void helper_starts_workers_closed() {
+  auto jobs = goro::make_chan<int>();
+  start_workers(jobs, 3);
+  for (int i = 0; i < 3; ++i)
+    jobs.send(i);
+  jobs.close();
+}
+
+void helper_starts_workers_never_closed() {
+  auto jobs = goro::make_chan<int>();
+  start_workers(jobs, 3);
+  for (int i = 0; i < 3; ++i)
+    jobs.send(i);
+}
+
 // A goroutine held in a local variable, then spawned.
 void lambda_variable_producer() {
   auto ch = goro::make_chan<int>();
