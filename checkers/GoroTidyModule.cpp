@@ -11,6 +11,7 @@
 #include "ClangTidyModuleRegistry.h"
 #include "LockOrderInversionCheck.h"
 #include "ResponseAfterReturnCheck.h"
+#include "UnclosedChannelCheck.h"
 
 namespace clang::tidy::goro {
 
@@ -20,6 +21,7 @@ public:
     // One line per check, sorted by name.
     Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
     Factories.registerCheck<ResponseAfterReturnCheck>("goro-response-after-return");
+    Factories.registerCheck<UnclosedChannelCheck>("goro-unclosed-channel");
   }
 };
 

@@ -87,6 +87,45 @@ const LambdaExpr* callableLambda(const Expr* Callable) {
       return nullptr;
     }
   }
+// Whether E can be the callable of a spawn: a function, a pointer or
+// reference to one, a lambda, or an object whose class declares operator().
+static bool isCallable(const Expr *E) {
+  QualType T = E->getType();
+  if (T.isNull() || T->isDependentType())
+    return false;
+  T = T.getNonReferenceType();
+  if (T->isFunctionType() || T->isFunctionPointerType())
+    return true;
+  const auto *Record = T->getAsCXXRecordDecl();
+  if (Record == nullptr || !Record->hasDefinition())
+    return false;
+  if (Record->isLambda())
+    return true;
+  DeclarationName Call = Record->getASTContext().DeclarationNames.getCXXOperatorName(OO_Call);
+  return !Record->lookup(Call).empty();
+}
+
+std::optional<unsigned> spawnCallableIndex(const Expr *Spawn) {
+  llvm::ArrayRef<const Expr *> Args = spawnArguments(Spawn);
+  for (unsigned I = 0; I < Args.size(); ++I)
+    if (Args[I] != nullptr && isCallable(Args[I]))
+      return I;
+  return std::nullopt;
+}
+
+const FunctionDecl *spawnedFunction(const Expr *Spawn) {
+  std::optional<unsigned> Index = spawnCallableIndex(Spawn);
+  if (!Index)
+    return nullptr;
+  const Expr *Callable = spawnArguments(Spawn)[*Index];
+  if (const LambdaExpr *Lambda = asLambda(Callable))
+    return Lambda->getCallOperator();
+  const Expr *E = Callable->IgnoreParenImpCasts();
+  if (const auto *AddrOf = dyn_cast<UnaryOperator>(E);
+      AddrOf != nullptr && AddrOf->getOpcode() == UO_AddrOf)
+    E = AddrOf->getSubExpr()->IgnoreParenImpCasts();
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    return dyn_cast<FunctionDecl>(Ref->getDecl());
   return nullptr;
 }
 

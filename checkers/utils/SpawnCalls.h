@@ -14,6 +14,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/StringRef.h"
+#include <optional>
 #include <vector>
 
 namespace clang::tidy::goro::utils {
@@ -43,6 +44,17 @@ const LambdaExpr *spawnedLambda(const Expr *Spawn);
 /// single-argument wrappers (std::function, a copy of the closure) and local
 /// variables initialized with any of these. nullptr when it is not one.
 const LambdaExpr* callableLambda(const Expr* Callable);
+/// The position in spawnArguments(Spawn) of the callable the spawn runs: the
+/// first argument that is a function, a pointer or reference to one, or an
+/// object with an operator() (so std::async's launch policy is skipped).
+/// std::nullopt when there is none.
+std::optional<unsigned> spawnCallableIndex(const Expr *Spawn);
+
+/// The function the spawn runs with the arguments that follow the callable:
+/// the named function for `go(f, args...)` / `std::thread(&f, args...)`, the
+/// call operator for a lambda (written in place or held in a local variable,
+/// as spawnedLambda finds it). nullptr when the callable is anything else.
+const FunctionDecl *spawnedFunction(const Expr *Spawn);
 
 } // namespace clang::tidy::goro::utils
 
