@@ -87,6 +87,9 @@ const LambdaExpr* callableLambda(const Expr* Callable) {
       return nullptr;
     }
   }
+  return nullptr;
+}
+
 // Whether E can be the callable of a spawn: a function, a pointer or
 // reference to one, a lambda, or an object whose class declares operator().
 static bool isCallable(const Expr *E) {
