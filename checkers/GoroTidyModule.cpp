@@ -9,6 +9,7 @@
 #include "ClangTidyModule.h"
 #include "ClangTidyCheck.h"
 #include "ClangTidyModuleRegistry.h"
+#include "LoopVariableCaptureCheck.h"
 
 namespace clang::tidy::goro {
 
@@ -16,6 +17,7 @@ class GoroModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // One line per check, sorted by name.
+    Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
   }
 };
 
