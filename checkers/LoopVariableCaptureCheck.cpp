@@ -44,7 +44,6 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
-#include "clang/Analysis/Analyses/ExprMutationAnalyzer.h"
 #include "clang/Lex/Lexer.h"
 #include <optional>
 
@@ -252,17 +251,147 @@ bool isCopyConstructible(QualType Type) {
   return false;
 }
 
-// Whether code outside the lambda writes \p Named after the spawn, inside the
-// region where the object lives (the for-increment excepted: that write is
-// exactly what the by-value capture is for).
-bool writtenAfterSpawn(const ValueDecl* Named, const Expr* Spawn, const LambdaExpr* Lambda,
-                       const LoopScope& Scope, const utils::BodyParents& Parents,
-                       ASTContext& Context) {
-  const SourceManager& SM = Context.getSourceManager();
+bool isNonConstReference(QualType Type) {
+  return Type->isReferenceType() && !Type.getNonReferenceType().isConstQualified();
+}
+
+// Whether the object \p Ref names may be modified (or bound where it could
+// be) by the expression around it. Anything not understood counts as a
+// modification: the answer decides only whether a fix-it is offered.
+bool mayModify(const DeclRefExpr* Ref, const utils::BodyParents& Parents) {
+  const Stmt* Current = Ref;
+  while (const Stmt* Parent = Parents.parent(Current)) {
+    if (isa<ParenExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr, FullExpr>(Parent)) {
+      Current = Parent;
+      continue;
+    }
+    if (const auto* Cast = dyn_cast<ImplicitCastExpr>(Parent)) {
+      switch (Cast->getCastKind()) {
+      case CK_LValueToRValue:
+      case CK_ToVoid:
+        return false; // read
+      case CK_NoOp:
+        if (Cast->getType().isConstQualified())
+          return false; // made const (a const member call, a const& binding)
+        [[fallthrough]];
+      case CK_DerivedToBase:
+      case CK_UncheckedDerivedToBase:
+        Current = Parent;
+        continue;
+      case CK_ArrayToPointerDecay:
+        if (Cast->getType()->getPointeeType().isConstQualified())
+          return false;
+        return true;
+      default:
+        return true;
+      }
+    }
+    if (const auto* Member = dyn_cast<MemberExpr>(Parent)) {
+      if (Member->isArrow())
+        return false; // `p->m` reads the pointer
+      if (const auto* Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl()))
+        return !Method->isStatic() && !Method->isConst();
+      if (isa<FieldDecl>(Member->getMemberDecl())) {
+        Current = Parent; // a field of the object: what happens to it, happens to the object
+        continue;
+      }
+      return false;
+    }
+    if (const auto* Unary = dyn_cast<UnaryOperator>(Parent)) {
+      if (Unary->isIncrementDecrementOp() || Unary->getOpcode() == UO_AddrOf)
+        return true;
+      if (Unary->getOpcode() == UO_Extension) {
+        Current = Parent;
+        continue;
+      }
+      return false;
+    }
+    if (const auto* Binary = dyn_cast<BinaryOperator>(Parent)) {
+      if (Binary->isAssignmentOp())
+        return Binary->getLHS() == Current;
+      if (Binary->getOpcode() == BO_Comma && Binary->getRHS() == Current) {
+        Current = Parent;
+        continue;
+      }
+      return false;
+    }
+    if (const auto* Conditional = dyn_cast<AbstractConditionalOperator>(Parent)) {
+      if (Conditional->getCond() == Current)
+        return false;
+      Current = Parent;
+      continue;
+    }
+    if (const auto* Call = dyn_cast<CallExpr>(Parent)) {
+      if (Call->getCallee() == Current)
+        return false;
+      const FunctionDecl* Callee = Call->getDirectCallee();
+      if (Callee == nullptr)
+        return true;
+      unsigned Index = 0;
+      while (Index < Call->getNumArgs() && Call->getArg(Index) != Current)
+        ++Index;
+      if (Index == Call->getNumArgs())
+        return true;
+      if (const auto* Method = dyn_cast<CXXMethodDecl>(Callee);
+          Method != nullptr && isa<CXXOperatorCallExpr>(Call) && !Method->isStatic()) {
+        if (Index == 0)
+          return !Method->isConst(); // the object of a member operator
+        --Index;
+      }
+      if (Index >= Callee->getNumParams())
+        return true; // variadic
+      return isNonConstReference(Callee->getParamDecl(Index)->getType());
+    }
+    if (const auto* Construct = dyn_cast<CXXConstructExpr>(Parent)) {
+      const CXXConstructorDecl* Constructor = Construct->getConstructor();
+      for (unsigned I = 0, N = Construct->getNumArgs(); I < N; ++I)
+        if (Construct->getArg(I) == Current)
+          return Constructor == nullptr || I >= Constructor->getNumParams() ||
+                 isNonConstReference(Constructor->getParamDecl(I)->getType());
+      return true;
+    }
+    if (const auto* Decls = dyn_cast<DeclStmt>(Parent)) {
+      // `for (auto& x : v)` binds the elements; otherwise a reference to it.
+      if (const auto* Loop = dyn_cast_or_null<CXXForRangeStmt>(Parents.parent(Decls));
+          Loop != nullptr && Loop->getRangeStmt() == Decls)
+        return Loop->getLoopVariable() == nullptr ||
+               isNonConstReference(Loop->getLoopVariable()->getType());
+      for (const Decl* D : Decls->decls())
+        if (const auto* Var = dyn_cast<VarDecl>(D); Var != nullptr && Var->getInit() == Current)
+          return isNonConstReference(Var->getType());
+      return true;
+    }
+    if (isa<UnaryExprOrTypeTraitExpr, CXXTypeidExpr, CXXNoexceptExpr>(Parent))
+      return false; // unevaluated
+    // Returned by reference, captured by reference, aggregate-initialized
+    // into a reference, or used in dependent code: assume the worst.
+    if (isa<Expr, ReturnStmt, CoreturnStmt>(Parent))
+      return true;
+    return false; // a statement tests or discards the value
+  }
+  return true;
+}
+
+// Whether the lambda may modify \p Captured (a by-value capture would be
+// const, or its modifications would no longer be seen outside).
+bool lambdaMayModify(const ValueDecl* Captured, const LambdaExpr* Lambda,
+                     const utils::BodyParents& Parents) {
+  for (const DeclRefExpr* Ref : Parents.references(Captured))
+    if (Parents.isWithin(Ref, Lambda->getBody()) && mayModify(Ref, Parents))
+      return true;
+  return false;
+}
+
+// Whether code outside the lambda may modify \p Named after the spawn, inside
+// the region where the object lives (the for-increment excepted: that write
+// is exactly what the by-value capture is for). The lambda may be meant to
+// see that write.
+bool modifiedAfterSpawn(const ValueDecl* Named, const Expr* Spawn, const LambdaExpr* Lambda,
+                        const LoopScope& Scope, const utils::BodyParents& Parents,
+                        const SourceManager& SM) {
   const Stmt* Increment = nullptr;
   if (const auto* For = dyn_cast<ForStmt>(Scope.Region))
     Increment = For->getInc();
-  ExprMutationAnalyzer Analyzer(*Scope.Region, Context);
   for (const DeclRefExpr* Ref : Parents.references(Named)) {
     if (!Parents.isWithin(Ref, Scope.Region) || Parents.isWithin(Ref, Lambda) ||
         (Increment != nullptr && Parents.isWithin(Ref, Increment)))
@@ -270,7 +399,7 @@ bool writtenAfterSpawn(const ValueDecl* Named, const Expr* Spawn, const LambdaEx
     if (!SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Spawn->getBeginLoc()),
                                       SM.getExpansionLoc(Ref->getBeginLoc())))
       continue;
-    if (Analyzer.isMutated(Ref))
+    if (mayModify(Ref, Parents))
       return true;
   }
   return false;
@@ -328,12 +457,14 @@ void LoopVariableCaptureCheck::registerMatchers(MatchFinder* Finder) {
   if (SpawnFunctions.empty())
     return; // nothing spawns
   // A spawn in user code: a call to a spawn function, a construction of a
-  // spawn class, or an emplace into a container of a spawn class.
+  // spawn class, or an emplace into a container of a spawn class. (One
+  // matcher per node kind, so that only calls and constructions are tried.)
+  auto Spawn = utils::spawnExpr(SpawnFunctions);
+  auto InUserCode = unless(isExpansionInSystemHeader());
+  Finder->addMatcher(callExpr(Spawn, InUserCode).bind("spawn"), this);
+  Finder->addMatcher(cxxConstructExpr(Spawn, InUserCode).bind("spawn"), this);
   Finder->addMatcher(
-      stmt(anyOf(utils::spawnExpr(SpawnFunctions), utils::emplaceSpawnExpr(SpawnFunctions)),
-           unless(isExpansionInSystemHeader()))
-          .bind("spawn"),
-      this);
+      cxxMemberCallExpr(utils::emplaceSpawnExpr(SpawnFunctions), InUserCode).bind("spawn"), this);
 }
 
 const utils::BodyParents& LoopVariableCaptureCheck::parentsOf(const Stmt* Body) {
@@ -398,8 +529,8 @@ void LoopVariableCaptureCheck::check(const MatchFinder::MatchResult& Result) {
     if (!isInTemplateInstantiation(Lambda->getLambdaClass()->getDeclContext()) &&
         isCopyConstructible(IsInitCapture ? Captured->getType().getNonReferenceType()
                                           : Captured->getType()) &&
-        !ExprMutationAnalyzer(*Lambda->getBody(), Context).isMutated(Captured) &&
-        !writtenAfterSpawn(Target.Named, Spawn, Lambda, *Scope, Parents, Context))
+        !lambdaMayModify(Captured, Lambda, Parents) &&
+        !modifiedAfterSpawn(Target.Named, Spawn, Lambda, *Scope, Parents, SM))
       Fix = captureByValueFix(Lambda, Capture, Captured, IsInitCapture, Context);
 
     {

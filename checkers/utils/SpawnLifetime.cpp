@@ -326,10 +326,22 @@ const ValueDecl* objectIdentity(const Expr* E) {
   return nullptr;
 }
 
+// Something whose wait ends the spawned work.
+enum class WaitKind {
+  Spawner,   // `g.go(f)` ... `g.wait()` / `g.join()`
+  CountDown, // `wg.done()` in f ... `wg.wait()`
+  Handle,    // `std::thread t(f)` ... `t.join()`; `auto r = std::async(f)` ... `r.get()`
+  Elements,  // `threads.emplace_back(f)` ... `for (auto& t : threads) t.join();`
+};
+
 struct Waitable {
   const ValueDecl* Object;
-  bool OnSpawner; // `g.wait()` / `g.join()` on the spawner; else `wg.wait()`
+  WaitKind Kind;
 };
+
+bool isHandleWait(StringRef Name) {
+  return Name == "join" || Name == "wait" || Name == "get";
+}
 
 // Calls `Object.Method(...)` for a method in Names in S, not looking into lambdas.
 template <typename Pred>
@@ -351,7 +363,7 @@ void collectCountDowns(const Stmt* S, llvm::SmallVectorImpl<Waitable>& Out) {
     StringRef Name = nameOf(Call->getMethodDecl());
     if (Name == "done" || Name == "count_down")
       if (const ValueDecl* Object = objectIdentity(Call->getImplicitObjectArgument()))
-        Out.push_back({Object, false});
+        Out.push_back({Object, WaitKind::CountDown});
   }
   // Nested lambdas count too (`goro::defer d([&] { wg.done(); })`).
   for (const Stmt* Child : S->children())
@@ -363,9 +375,60 @@ bool waitsOn(const CXXMemberCallExpr* Call, llvm::ArrayRef<Waitable> Waitables) 
   const ValueDecl* Object = objectIdentity(Call->getImplicitObjectArgument());
   if (Object == nullptr)
     return false;
-  for (const Waitable& W : Waitables)
-    if (W.Object == Object && (Name == "wait" || (W.OnSpawner && Name == "join")))
-      return true;
+  for (const Waitable& W : Waitables) {
+    if (W.Object != Object)
+      continue;
+    switch (W.Kind) {
+    case WaitKind::Spawner:
+      if (Name == "wait" || Name == "join")
+        return true;
+      break;
+    case WaitKind::CountDown:
+      if (Name == "wait")
+        return true;
+      break;
+    case WaitKind::Handle:
+      if (isHandleWait(Name))
+        return true;
+      break;
+    case WaitKind::Elements:
+      break;
+    }
+  }
+  return false;
+}
+
+// `for (auto& t : threads) t.join();` or `for (...) threads[i].join();`: a
+// loop waiting for every element of a container of handles.
+bool loopWaitsForElements(const Stmt* S, llvm::ArrayRef<Waitable> Waitables) {
+  for (const Waitable& W : Waitables) {
+    if (W.Kind != WaitKind::Elements)
+      continue;
+    if (const auto* Range = dyn_cast<CXXForRangeStmt>(S)) {
+      const VarDecl* Element = Range->getLoopVariable();
+      if (Element == nullptr || objectIdentity(Range->getRangeInit()) != W.Object)
+        continue;
+      if (findMemberCall(Range->getBody(), [&](const CXXMemberCallExpr* Call) {
+            return isHandleWait(nameOf(Call->getMethodDecl())) &&
+                   objectIdentity(Call->getImplicitObjectArgument()) == Element;
+          }))
+        return true;
+    } else if (const auto* For = dyn_cast<ForStmt>(S)) {
+      if (findMemberCall(For->getBody(), [&](const CXXMemberCallExpr* Call) {
+            if (!isHandleWait(nameOf(Call->getMethodDecl())))
+              return false;
+            const Expr* Object = Call->getImplicitObjectArgument()->IgnoreParenImpCasts();
+            if (const auto* Subscript = dyn_cast<CXXOperatorCallExpr>(Object);
+                Subscript != nullptr && Subscript->getOperator() == OO_Subscript)
+              return objectIdentity(Subscript->getArg(0)) == W.Object;
+            if (const auto* At = dyn_cast<CXXMemberCallExpr>(Object);
+                At != nullptr && nameOf(At->getMethodDecl()) == "at")
+              return objectIdentity(At->getImplicitObjectArgument()) == W.Object;
+            return false;
+          }))
+        return true;
+    }
+  }
   return false;
 }
 
@@ -390,6 +453,8 @@ bool statementWaits(const Stmt* S, llvm::ArrayRef<Waitable> Waitables) {
     return statementWaits(Attributed->getSubStmt(), Waitables);
   if (const auto* Label = dyn_cast<LabelStmt>(S))
     return statementWaits(Label->getSubStmt(), Waitables);
+  if (isa<CXXForRangeStmt, ForStmt>(S))
+    return loopWaitsForElements(S, Waitables);
   return false;
 }
 
@@ -462,9 +527,16 @@ bool spawnedWorkEndsWithin(const Expr* Spawn, const Stmt* Region, const Decl* Ob
     return true;
 
   llvm::SmallVector<Waitable, 4> Waitables;
+  // The handle or container the work went into, if it keeps it.
+  if (O.Kind == Owner::Variable && O.Var != nullptr && !mayEscape(O.Var, Parents, 0)) {
+    if (handleKindOf(O.Var->getType()) != HandleKind::None)
+      Waitables.push_back({O.Var, WaitKind::Handle});
+    else if (elementHandleKind(O.Var->getType()) != HandleKind::None)
+      Waitables.push_back({O.Var, WaitKind::Elements});
+  }
   if (const auto* OnObject = dyn_cast<CXXMemberCallExpr>(Spawn))
     if (const ValueDecl* Spawner = objectIdentity(OnObject->getImplicitObjectArgument()))
-      Waitables.push_back({Spawner, true});
+      Waitables.push_back({Spawner, WaitKind::Spawner});
   if (Lambda != nullptr)
     collectCountDowns(Lambda->getBody(), Waitables);
   return !Waitables.empty() && waitedWithin(Spawn, Region, Waitables, Parents);

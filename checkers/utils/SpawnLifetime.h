@@ -14,10 +14,13 @@
 //   - a std::future returned by std::async that is a local of the region (or a
 //     temporary): its destructor waits;
 //   - a std container of those, local to the region (`threads.emplace_back`);
-//   - a wait on the spawner (`g.go(...)` ... `g.wait()`, errgroup and user
-//     pools) or on a wait_group/latch the spawned lambda counts down
-//     (`wg.done()` / `count_down()` ... `wg.wait()`), reached on every path
-//     from the spawn before control leaves the region.
+//   - a wait reached on every path from the spawn before control leaves the
+//     region: on the spawner (`g.go(f)` ... `g.wait()`: errgroup, user
+//     pools), on a wait_group/latch the spawned lambda counts down
+//     (`wg.done()` / `count_down()` ... `wg.wait()`), on the handle the work
+//     went into (`t.join()`, `f.get()`, `f.wait()`, wherever `t` lives), or
+//     on every element of the container it went into
+//     (`for (auto& t : threads) t.join();`, `threads[i].join()`).
 // A local handle counts only if it does not escape: not moved, swapped,
 // detached, shared, returned, bound to a non-const reference or used inside a
 // lambda. Explicit jumps (return, break, continue, goto, throw) that skip a

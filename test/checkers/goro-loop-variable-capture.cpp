@@ -380,6 +380,38 @@ void scopedWork(std::vector<std::string>& names) {
     pending.push_back(std::async(std::launch::async, [&] { use(name); }));
   // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: async task captures loop variable 'name' by reference; 'name' is destroyed at the end of each loop iteration, while the async task may still be using it [goro-loop-variable-capture]
   // CHECK-FIXES: {{^}}    pending.push_back(std::async(std::launch::async, [&, name] { use(name); }));{{$}}
+
+  // Waiting for the handle, or for every element of a container of handles,
+  // inside the iteration ends the work in time, wherever the handle lives.
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::future<void>> futures;
+    std::string payload = names[round];
+    for (int k = 0; k < 3; ++k)
+      futures.push_back(std::async(std::launch::async, [&payload] { use(payload); }));
+    for (auto& f : futures)
+      f.wait();
+  }
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::thread> threads;
+    std::string payload = names[round];
+    for (int k = 0; k < 3; ++k)
+      threads.emplace_back([&] { use(payload); });
+    for (std::size_t k = 0; k < threads.size(); ++k)
+      threads[k].join();
+  }
+  std::thread reused;
+  for (auto name : names) {
+    reused = std::thread([&] { use(name); });
+    reused.join();
+  }
+  // ... but not when the wait comes after the loop the object lives in.
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i)
+    threads.emplace_back([&] { use(i); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:27: warning: thread captures loop variable 'i' by reference; every thread sees the same 'i', and it dies when the loop ends [goro-loop-variable-capture]
+  // CHECK-FIXES: {{^}}    threads.emplace_back([&, i] { use(i); });{{$}}
+  for (auto& t : threads)
+    t.join();
 }
 
 void waitedGroups(std::vector<std::string>& names) {
@@ -502,6 +534,32 @@ void fixSafety(std::vector<std::string>& names) {
   // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: goroutine captures loop variable 'i' by reference
   // CHECK-MESSAGES-POOL: :[[@LINE-2]]:5: warning: goroutine captures loop variable 'i' by reference
   // CHECK-FIXES: {{^}}    SPAWN_USE(i);{{$}}
+
+  // Reads through const members, const references and copies keep the fix;
+  // a non-const reference or a move does not.
+  for (auto name : names)
+    goro::go([&] { use(static_cast<int>(name.size())); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: goroutine captures loop variable 'name' by reference
+  // CHECK-MESSAGES-POOL: :[[@LINE-2]]:15: warning: goroutine captures loop variable 'name' by reference
+  // CHECK-FIXES: {{^}}    goro::go([&, name] { use(static_cast<int>(name.size())); });{{$}}
+  for (auto name : names)
+    goro::go([&] {
+      // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: goroutine captures loop variable 'name' by reference
+      // CHECK-MESSAGES-POOL: :[[@LINE-2]]:15: warning: goroutine captures loop variable 'name' by reference
+      // CHECK-FIXES: {{^}}    goro::go([&, name] {{{$}}
+      for (char c : name)
+        use(c);
+    });
+  for (auto name : names)
+    goro::go([&] { for (char& c : name) c = '-'; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: goroutine captures loop variable 'name' by reference
+  // CHECK-MESSAGES-POOL: :[[@LINE-2]]:15: warning: goroutine captures loop variable 'name' by reference
+  // CHECK-FIXES: {{^}}    goro::go([&] { for (char& c : name) c = '-'; });{{$}}
+  for (auto name : names)
+    goro::go([&] { std::string taken = std::move(name); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: goroutine captures loop variable 'name' by reference
+  // CHECK-MESSAGES-POOL: :[[@LINE-2]]:15: warning: goroutine captures loop variable 'name' by reference
+  // CHECK-FIXES: {{^}}    goro::go([&] { std::string taken = std::move(name); });{{$}}
 
   // With a [=] default, `[=, i]` would not compile: the fix drops `, &i`.
   for (int i = 0; i < 3; ++i)
