@@ -184,6 +184,10 @@ Owner findOwner(const Expr* Spawn, const BodyParents& Parents) {
           return {Owner::Variable, Var};
       return {};
     }
+    // `(void)std::async(...)`: discarded explicitly.
+    if (const auto* Cast = dyn_cast<ExplicitCastExpr>(Parent);
+        Cast != nullptr && Cast->getCastKind() == CK_ToVoid)
+      return {Owner::Temporary, nullptr};
     if (isa<Expr, ReturnStmt, CoreturnStmt>(Parent))
       return {}; // consumed by something we do not follow
     // A discarded full-expression or a condition: the temporary dies at its end.

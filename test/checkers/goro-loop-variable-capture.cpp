@@ -375,6 +375,8 @@ void scopedWork(std::vector<std::string>& names) {
   }
   for (auto name : names)
     std::async(std::launch::async, [&] { use(name); });
+  for (auto name : names)
+    (void)std::async(std::launch::async, [&] { use(name); });
   std::vector<std::future<void>> pending;
   for (auto name : names)
     pending.push_back(std::async(std::launch::async, [&] { use(name); }));
