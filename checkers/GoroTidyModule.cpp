@@ -10,6 +10,7 @@
 #include "ClangTidyCheck.h"
 #include "ClangTidyModuleRegistry.h"
 #include "LockOrderInversionCheck.h"
+#include "LoopVariableCaptureCheck.h"
 #include "ResponseAfterReturnCheck.h"
 #include "UnclosedChannelCheck.h"
 
@@ -20,6 +21,7 @@ public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // One line per check, sorted by name.
     Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
+    Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
     Factories.registerCheck<ResponseAfterReturnCheck>("goro-response-after-return");
     Factories.registerCheck<UnclosedChannelCheck>("goro-unclosed-channel");
   }

@@ -132,4 +132,51 @@ const FunctionDecl *spawnedFunction(const Expr *Spawn) {
   return nullptr;
 }
 
+ast_matchers::internal::Matcher<Stmt> emplaceSpawnExpr(const std::vector<llvm::StringRef>& Names) {
+  return cxxMemberCallExpr(
+      callee(cxxMethodDecl(hasAnyName("emplace_back", "emplace_front", "emplace"),
+                           ofClass(classTemplateSpecializationDecl(hasTemplateArgument(
+                               0, refersToType(hasUnqualifiedDesugaredType(recordType(
+                                      hasDeclaration(cxxRecordDecl(hasAnyName(Names))))))))))));
+}
+
+static bool isStdThreadClass(const CXXRecordDecl* Record) {
+  return Record != nullptr && Record->isInStdNamespace() && Record->getIdentifier() != nullptr &&
+         (Record->getName() == "thread" || Record->getName() == "jthread");
+}
+
+static bool isInGoroNamespace(const Decl* D) {
+  for (const DeclContext* Context = D->getDeclContext(); Context != nullptr;
+       Context = Context->getParent())
+    if (const auto* Namespace = dyn_cast<NamespaceDecl>(Context);
+        Namespace != nullptr && Namespace->getParent()->getRedeclContext()->isTranslationUnit())
+      return Namespace->getName() == "goro";
+  return false;
+}
+
+llvm::StringRef spawnedWorkNoun(const Expr* Spawn) {
+  if (const auto* Construct = dyn_cast_or_null<CXXConstructExpr>(Spawn))
+    return isStdThreadClass(Construct->getConstructor()->getParent()) ? "thread" : "task";
+  const auto* Call = dyn_cast_or_null<CallExpr>(Spawn);
+  const FunctionDecl* Callee = Call != nullptr ? Call->getDirectCallee() : nullptr;
+  if (Callee == nullptr || Callee->getIdentifier() == nullptr)
+    return "task";
+  if (const auto* Method = dyn_cast<CXXMethodDecl>(Callee);
+      Method != nullptr && Method->getName().starts_with("emplace")) {
+    // A container of spawn objects: what its elements are.
+    if (const auto* Container = dyn_cast<ClassTemplateSpecializationDecl>(Method->getParent());
+        Container != nullptr && Container->getTemplateArgs().size() > 0 &&
+        Container->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+      return isStdThreadClass(Container->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl())
+                 ? "thread"
+                 : "task";
+    return "task";
+  }
+  if (isInGoroNamespace(Callee) && (Callee->getName() == "go" || Callee->getName() == "try_go"))
+    return "goroutine";
+  if (Callee->isInStdNamespace() && Callee->getName() == "async")
+    return "async task";
+  return "task";
+}
+
 } // namespace clang::tidy::goro::utils

@@ -56,6 +56,18 @@ std::optional<unsigned> spawnCallableIndex(const Expr *Spawn);
 /// as spawnedLambda finds it). nullptr when the callable is anything else.
 const FunctionDecl *spawnedFunction(const Expr *Spawn);
 
+/// Matches `c.emplace_back(args...)` (also emplace_front, emplace) on a
+/// container whose element type is one of the classes in \p Names: it
+/// constructs one in place, so it spawns (`threads.emplace_back([&] {...})`
+/// on a std::vector<std::thread>). The arguments are the spawn's arguments.
+ast_matchers::internal::Matcher<Stmt> emplaceSpawnExpr(const std::vector<llvm::StringRef>& Names);
+
+/// What a spawn expression starts, for diagnostics: "goroutine" (goro::go,
+/// goro::errgroup::go/try_go), "thread" (std::thread, std::jthread, also
+/// emplaced into a container), "async task" (std::async) or "task" (anything
+/// a user listed).
+llvm::StringRef spawnedWorkNoun(const Expr* Spawn);
+
 } // namespace clang::tidy::goro::utils
 
 #endif // GORO_CHECKERS_UTILS_SPAWNCALLS_H
