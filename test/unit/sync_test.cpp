@@ -164,16 +164,22 @@ TEST_P(SyncFrom, ReadersShareTheLock) {
     rw.lock_shared();
     // A second reader gets in while the first holds the lock.
     auto in = goro::make_chan<bool>(1);
+    auto leave = goro::make_chan<goro::unit>();
+    goroutine_watch watch;
     goro::go([&] {
       rw.lock_shared();
       in.send(true);
+      leave.recv();
       rw.unlock_shared();
     });
     EXPECT_EQ(in.recv(), true);
-    EXPECT_TRUE(rw.try_lock_shared());
-    EXPECT_FALSE(rw.try_lock()); // readers keep writers out
+    EXPECT_TRUE(rw.try_lock_shared()); // a third one too
+    EXPECT_FALSE(rw.try_lock());       // readers keep writers out
     rw.unlock_shared();
     rw.unlock_shared();
+    EXPECT_FALSE(rw.try_lock()); // the goroutine still reads
+    leave.send({});
+    watch.await_all_exited();
     EXPECT_TRUE(rw.try_lock());
     EXPECT_FALSE(rw.try_lock_shared()); // a writer keeps readers out
     EXPECT_FALSE(rw.try_lock());
@@ -242,6 +248,7 @@ TEST_P(SyncFrom, ReadersQueuedBehindAWriterGetInBeforeTheNextWriter) {
     auto readers_in = goro::make_chan<int>(2);
     auto release_readers = goro::make_chan<goro::unit>();
     std::atomic<bool> w2_in{false};
+    goroutine_watch all;
     goroutine_watch readers;
     for (int r = 0; r < 2; ++r)
       goro::go([&, r] {
@@ -261,10 +268,11 @@ TEST_P(SyncFrom, ReadersQueuedBehindAWriterGetInBeforeTheNextWriter) {
     rw.unlock();                       // W1 leaves: both waiting readers get in, W2 still waits
     readers_in.recv();
     readers_in.recv();
+    // W2 now holds the writers' mutex and waits for the two readers to leave.
+    w2.await_blocked(1, "rw_mutex lock");
     EXPECT_FALSE(w2_in.load());
-    EXPECT_EQ(w2.count(state::blocked), 1u);
     release_readers.close();
-    w2.await_all_exited();
+    all.await_all_exited();
     EXPECT_TRUE(w2_in.load());
   });
 }
@@ -481,6 +489,7 @@ TEST_P(SyncFrom, OnceConcurrentCallersWaitForTheFirstToFinish) {
     std::atomic<bool> initialized{false};
     std::atomic<int> saw_uninitialized{0};
     auto first_running = goro::make_chan<goro::unit>(1);
+    goroutine_watch all;
     goro::go([&] {
       once.call([&] {
         first_running.send({});
@@ -498,7 +507,7 @@ TEST_P(SyncFrom, OnceConcurrentCallersWaitForTheFirstToFinish) {
       });
     watch.await_blocked(4, "mutex lock");
     release.send({});
-    watch.await_all_exited();
+    all.await_all_exited();
     EXPECT_EQ(saw_uninitialized.load(), 0);
   });
 }
@@ -569,6 +578,7 @@ TEST_P(SyncFrom, CondSignalWakesTheLongestWaiter) {
       EXPECT_EQ(woke.recv(), k); // FIFO: one per signal, the longest first
       EXPECT_EQ(watch.count(state::blocked, "sync.cond wait"), static_cast<std::size_t>(2 - k));
     }
+    watch.await_all_exited(); // they still unlock mu, which lives here
   });
 }
 
