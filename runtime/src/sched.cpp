@@ -88,6 +88,7 @@ struct worker {
   parker sleeper;
   bool spinning = false;
   std::atomic<bool> polling{false};
+  std::atomic<bool> retired{false};    // parked in retire(); set_max_procs claims it to wake it
   bool in_idle_list = false;           // guarded by scheduler::idle_lock
   std::uint32_t tick = 0;
   std::uint32_t next_streak = 0;
@@ -593,9 +594,24 @@ void retire(scheduler& s, worker* w) noexcept {
   }
   w->runq.drain_to(s.global);
   wakep(s);
-  while (w->index >= s.nprocs.load(std::memory_order_acquire) &&
-         !s.stopping.load(std::memory_order_acquire))
-    w->sleeper.park(); // set_max_procs unparks us when it grows again
+  // Sleep until set_max_procs grows the count again. It wakes a worker only
+  // after claiming it (clearing `retired`), so every token it leaves in the
+  // parker is consumed here: a stale token would later make go_idle's park()
+  // return at once, and the worker would run "spinning" without being counted
+  // in nspinning (see set_max_procs). The flag and nprocs are a Dekker pair
+  // (seq_cst): either we see the new count or set_max_procs sees the flag.
+  w->retired.store(true, std::memory_order_seq_cst);
+  for (;;) {
+    if (w->index < s.nprocs.load(std::memory_order_seq_cst) ||
+        s.stopping.load(std::memory_order_seq_cst)) {
+      if (!w->retired.exchange(false, std::memory_order_seq_cst))
+        w->sleeper.park(); // set_max_procs claimed us: take its token
+      return;
+    }
+    w->sleeper.park();
+    if (!w->retired.load(std::memory_order_seq_cst))
+      return; // claimed by set_max_procs; its token is the one we just took
+  }
 }
 
 // The scheduling loop's search for work; nullptr when the program is exiting.
@@ -890,8 +906,13 @@ void set_max_procs(int n) {
   int started = s.nstarted.load(std::memory_order_acquire);
   for (int i = started; i < n; ++i)
     start_worker(s, i);
-  for (int i = old; i < std::min(n, started); ++i)
-    s.workers[i]->sleeper.unpark(); // it retired when the count shrank
+  // Wake the workers that retired when the count shrank. Only those parked in
+  // retire() (claimed through `retired`) get a token: a worker that has not
+  // noticed the shrink yet simply keeps going, and an unconditional unpark
+  // would leave it a stale token (see retire()).
+  for (int i = 0; i < std::min(n, started); ++i)
+    if (s.workers[i]->retired.exchange(false, std::memory_order_seq_cst))
+      s.workers[i]->sleeper.unpark();
   s.procs_lock.unlock();
   if (n < old) {
     // Idle workers above the new count must notice and retire.
