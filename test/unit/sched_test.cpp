@@ -300,6 +300,37 @@ TEST(DebugGoroutines, ReportsBlockedGoroutineWithReasonAndSites) {
   watch.await_all_exited();
 }
 
+// go() as the last call of a function: an optimizing compiler turns such a
+// call into a jump, and the return address that names the spawn site would
+// then be the caller's caller (or, inside a goroutine, the runtime's entry).
+// (The goroutine's function must be trivially destructible, or its
+// destructor call after go() would prevent the jump.)
+goro::chan<int> tail_gate;
+void receive_from_tail_gate() {
+  (void)tail_gate.recv();
+}
+[[gnu::noinline]] void spawn_receiver_as_last_call() {
+  goro::go(receive_from_tail_gate);
+}
+const unsigned last_call_line = __LINE__ - 1;
+
+TEST(DebugGoroutines, SpawnSiteIsTheGoCallEvenWhenItIsTheLastCall) {
+  tail_gate = goro::make_chan<int>();
+  goroutine_watch watch;
+  spawn_receiver_as_last_call();
+  // From inside a goroutine, as the last statement of its function.
+  goro::go([] { spawn_receiver_as_last_call(); });
+  watch.await_blocked(2, "chan receive");
+  for (const auto& g : watch.started())
+    if (g.st == state::blocked) {
+      EXPECT_TRUE(ends_with(g.created_at.file, "sched_test.cpp"))
+          << g.created_at.file << " " << g.created_at.function;
+      EXPECT_EQ(g.created_at.line, last_call_line) << g.created_at.function;
+    }
+  tail_gate.close();
+  watch.await_all_exited();
+}
+
 TEST(DebugGoroutines, ReportsWaitReasonOfEachPrimitive) {
   goro::mutex mu;
   goro::rw_mutex rw;
