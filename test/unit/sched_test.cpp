@@ -309,10 +309,11 @@ goro::chan<int> tail_gate;
 void receive_from_tail_gate() {
   (void)tail_gate.recv();
 }
+unsigned last_call_line = 0;
 [[gnu::noinline]] void spawn_receiver_as_last_call() {
+  last_call_line = __LINE__ + 1;
   goro::go(receive_from_tail_gate);
 }
-const unsigned last_call_line = __LINE__ - 1;
 
 TEST(DebugGoroutines, SpawnSiteIsTheGoCallEvenWhenItIsTheLastCall) {
   tail_gate = goro::make_chan<int>();
