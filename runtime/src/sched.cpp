@@ -25,6 +25,15 @@
 // timer, an I/O event or a break; the others sleep on their parker. A new
 // earliest timer breaks the poller out (wake_poller).
 //
+// Stack overflow. The canary at the bottom of each stack is checked at every
+// switch, which catches a goroutine that overflowed a little and then
+// parked. Runaway recursion faults before it ever switches (below the slab's
+// lowest stack, or in a guard page), so workers run with an alternate signal
+// stack and a SIGSEGV handler that reports a fault whose stack pointer or
+// address lies below the running goroutine's stack the same way. Every
+// other fault goes to the handler installed before ours (the default one, a
+// sanitizer's, the program's).
+//
 // Exit. An on_exit handler stops scheduling: workers stop at their next
 // scheduling point and the handler waits until none runs a goroutine, so no
 // goroutine runs while static destructors do.
@@ -46,8 +55,11 @@
 #include <typeinfo>
 #include <vector>
 
+#include <csignal>
 #include <cxxabi.h>
 #include <sched.h>
+#include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "env.hpp"
@@ -357,6 +369,86 @@ void after_switch() noexcept {
   std::abort();
 }
 
+// ---------------------------------------------------------------- overflow faults
+
+struct sigaction previous_segv_action;
+constexpr std::size_t fault_stack_size = 256 * 1024; // room to symbolize the report
+
+// Gives the calling worker thread an alternate signal stack: the fault
+// handler cannot run on the goroutine stack that just overflowed.
+void install_fault_stack() noexcept {
+  void* mem = mmap(nullptr, fault_stack_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED)
+    return; // an overflow on this worker then crashes without a report
+  stack_t ss{};
+  ss.ss_sp = mem;
+  ss.ss_size = fault_stack_size;
+  sigaltstack(&ss, nullptr);
+}
+
+std::uintptr_t fault_stack_pointer(const void* context) noexcept {
+  const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+#elif defined(__aarch64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.sp);
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+// The goroutine ran off the bottom of its stack: its stack pointer is at or
+// below the canary word, or the fault is just below the stack (a guard page,
+// or a large frame that skipped past the bottom).
+bool is_stack_overflow(const g& gp, const void* address, const void* context) noexcept {
+  const auto lo = reinterpret_cast<std::uintptr_t>(gp.stack_lo);
+  const auto top = lo + gp.stack_size;
+  const std::uintptr_t sp = fault_stack_pointer(context);
+  if (sp != 0 && sp < lo + sizeof(stack_canary))
+    return true;
+  const auto a = reinterpret_cast<std::uintptr_t>(address);
+  return sp >= lo && sp < top && a < lo + sizeof(stack_canary) && lo - a <= 64 * 1024;
+}
+
+void on_segv(int sig, siginfo_t* info, void* context) {
+  worker* w = t_worker; // only workers run goroutines (plain threads: nullptr)
+  if (w != nullptr) {
+    g* gp = w->current.load(std::memory_order_relaxed);
+    if (gp != nullptr && gp != &w->g0 && gp->is_fiber &&
+        is_stack_overflow(*gp, info->si_addr, context)) {
+      // The report symbolizes the spawn site, which is not async-signal-safe
+      // (the fault may even be inside malloc): should it ever deadlock, the
+      // alarm ends the process anyway.
+      signal(SIGALRM, SIG_DFL);
+      alarm(10);
+      stack_overflow(gp);
+    }
+  }
+  const struct sigaction& prev = previous_segv_action;
+  if ((prev.sa_flags & SA_SIGINFO) != 0 && prev.sa_sigaction != nullptr) {
+    prev.sa_sigaction(sig, info, context);
+    return;
+  }
+  if ((prev.sa_flags & SA_SIGINFO) == 0 && prev.sa_handler != SIG_DFL &&
+      prev.sa_handler != SIG_IGN) {
+    prev.sa_handler(sig);
+    return;
+  }
+  // The default action: returning re-executes the faulting instruction,
+  // which now kills the process as if we had never been installed.
+  signal(sig, SIG_DFL);
+}
+
+void install_fault_handler() noexcept {
+  struct sigaction sa {};
+  sa.sa_sigaction = &on_segv;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigaction(SIGSEGV, &sa, &previous_segv_action);
+}
+
 void switch_context(worker* w, g* from, g* to) noexcept {
   if (from->is_fiber && !stack_canary_ok(from->stack_lo))
     stack_overflow(from);
@@ -648,6 +740,7 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
 
 void worker_main(scheduler* s, worker* w) noexcept {
   t_worker = w;
+  install_fault_stack();
   w->current.store(&w->g0, std::memory_order_seq_cst);
   for (;;) {
     g* gp = find_runnable(*s, w);
@@ -761,6 +854,7 @@ void ensure_started() noexcept {
     s->nprocs.store(procs, std::memory_order_release);
     the_scheduler.store(s, std::memory_order_release);
     on_exit(stop_at_exit, nullptr);
+    install_fault_handler();
     for (int i = 0; i < procs; ++i)
       start_worker(*s, i);
   }
