@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <random>
 #include <shared_mutex>
 #include <string>
@@ -60,6 +61,12 @@ protected:
 private:
   std::unique_ptr<goro_test::procs_scope> scope_;
 };
+
+void PrintTo(procs p, std::ostream* os) {
+  *os << (p == procs::one             ? "GOMAXPROCS 1"
+          : p == procs::default_count ? "default GOMAXPROCS"
+                                      : "GOMAXPROCS 4x the hardware threads");
+}
 
 std::string procs_name(const testing::TestParamInfo<procs>& info) {
   switch (info.param) {
