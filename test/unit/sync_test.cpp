@@ -655,6 +655,27 @@ TEST_P(SyncFrom, CondWaitReleasesAndReacquiresTheMutex) {
   });
 }
 
+TEST_P(SyncFrom, CondWaitWithoutTheMutexPanicsAndLeavesTheCondUsable) {
+  run_as(GetParam(), [] {
+    goro::mutex mu;
+    goro::cond cv(mu);
+    EXPECT_EQ(panic_message([&] { cv.wait(); }), "sync: unlock of unlocked mutex");
+    // The failed wait must not have left anything behind that swallows a
+    // later signal.
+    std::atomic<bool> woke{false};
+    goroutine_watch watch;
+    goro::go([&] {
+      std::lock_guard<goro::mutex> lock(mu);
+      cv.wait();
+      woke = true;
+    });
+    watch.await_blocked(1, "sync.cond wait");
+    cv.signal();
+    watch.await_all_exited();
+    EXPECT_TRUE(woke.load());
+  });
+}
+
 TEST(Cond, ProducerConsumerQueueAcrossGoroutinesAndThreads) {
   goro::mutex mu;
   goro::cond not_empty(mu);
