@@ -75,7 +75,11 @@ TEST(Blocking, FromAGoroutineRunsOffTheWorkers) {
 
 TEST(Blocking, PoolGrowsToRunCallsInParallel) {
   // Ten calls that each wait for all ten to have started finish only if ten
-  // pool threads run them at once (the default limit is 64).
+  // pool threads run them at once (the default limit is 64) — also when the
+  // pool already has an idle thread, which must not count for all of them.
+  auto warmed = goro::make_chan<int>(1);
+  goro::go([warmed] { warmed.send(goro::blocking([] { return 1; })); });
+  EXPECT_EQ(warmed.recv(), 1);
   constexpr int n = 10;
   std::mutex mu;
   std::condition_variable cv;
