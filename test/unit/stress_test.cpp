@@ -339,7 +339,7 @@ TEST_P(Stress, ClosingWhileManyReceiversWaitWakesThemAll) {
     goro::wait_group wg;
     wg.add(receivers);
     for (int r = 0; r < receivers; ++r)
-      goro::go([&, ch] {
+      goro::go([&, ch, r] {
         if (r % 2 == 0) {
           if (ch.recv())
             ++values;
