@@ -3,6 +3,7 @@
 #include "test_util.hpp"
 
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -404,6 +405,24 @@ TEST(DebugGoroutines, ReportsRunningAndRunnableGoroutines) {
   EXPECT_EQ(all[1].st, state::runnable);
   EXPECT_EQ(all[1].wait_reason, ""); // only waiting goroutines have a reason
   release = true;
+  watch.await_all_exited();
+}
+
+TEST(DebugGoroutines, LeavesTheProgramsSigpipeDispositionAlone) {
+  // Symbolizing talks to a helper process through a pipe; that must not
+  // change how the program reacts to SIGPIPE (by default: it dies).
+  struct sigaction before {};
+  ASSERT_EQ(sigaction(SIGPIPE, nullptr, &before), 0);
+  auto ch = goro::make_chan<int>();
+  goroutine_watch watch;
+  goro::go([ch] { (void)ch.recv(); });
+  watch.await_blocked(1, "chan receive"); // symbolizes the spawn site
+  std::ostringstream text;
+  goro::debug::dump(text);
+  struct sigaction after {};
+  ASSERT_EQ(sigaction(SIGPIPE, nullptr, &after), 0);
+  EXPECT_EQ(after.sa_handler, before.sa_handler);
+  ch.close();
   watch.await_all_exited();
 }
 
