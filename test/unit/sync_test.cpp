@@ -435,12 +435,19 @@ TEST_P(SyncFrom, WaitGroupIsReusableAfterWait) {
 // wait_group on the stack of a function that waits and returns).
 TEST_P(SyncFrom, WaitGroupMayBeDestroyedAsSoonAsWaitReturns) {
   run_as(GetParam(), [] {
-    // The race window is a few instructions wide: many rounds make hitting it
-    // likely under ASan/TSan (and a hang likely without the fix).
+    // The race is a few instructions wide, so the waiter starts wait() just
+    // as the other side calls done(): then many rounds hit it (an ASan/TSan
+    // report, or a hang in a release build, without the fix).
     for (int i = 0; i < 5'000; ++i) {
       auto wg = std::make_unique<goro::wait_group>();
       wg->add(1);
-      goro::go([w = wg.get()] { w->done(); });
+      std::atomic<bool> about_to_finish{false};
+      goro::go([w = wg.get(), &about_to_finish] {
+        about_to_finish = true;
+        w->done();
+      });
+      while (!about_to_finish.load())
+        goro::yield(); // a spin on a plain thread; lets the other side run on one worker
       wg->wait();
       wg.reset();
     }
