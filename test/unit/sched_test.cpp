@@ -411,7 +411,7 @@ TEST(DebugGoroutines, ReportsRunningAndRunnableGoroutines) {
 TEST(DebugGoroutines, LeavesTheProgramsSigpipeDispositionAlone) {
   // Symbolizing talks to a helper process through a pipe; that must not
   // change how the program reacts to SIGPIPE (by default: it dies).
-  struct sigaction before {};
+  struct sigaction before{};
   ASSERT_EQ(sigaction(SIGPIPE, nullptr, &before), 0);
   auto ch = goro::make_chan<int>();
   goroutine_watch watch;
@@ -419,7 +419,7 @@ TEST(DebugGoroutines, LeavesTheProgramsSigpipeDispositionAlone) {
   watch.await_blocked(1, "chan receive"); // symbolizes the spawn site
   std::ostringstream text;
   goro::debug::dump(text);
-  struct sigaction after {};
+  struct sigaction after{};
   ASSERT_EQ(sigaction(SIGPIPE, nullptr, &after), 0);
   EXPECT_EQ(after.sa_handler, before.sa_handler);
   ch.close();

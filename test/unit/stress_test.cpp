@@ -149,7 +149,7 @@ TEST(StressAllWorkerCounts, HundredThousandGoroutinesAliveAtOnce) {
 TEST_P(Stress, SpawnChurnFromGoroutinesAndThreads) {
   // Goroutines that start goroutines that exit at once: stacks are recycled
   // through the free lists many times over.
-  const int per_spawner = scaled(30'000, 5'000);
+  const int per_spawner = scaled(15'000, 5'000);
   std::atomic<long> ran{0};
   goro::wait_group wg;
   auto spawn_many = [&] {
