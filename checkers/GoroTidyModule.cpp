@@ -9,6 +9,10 @@
 #include "ClangTidyModule.h"
 #include "ClangTidyCheck.h"
 #include "ClangTidyModuleRegistry.h"
+#include "LockOrderInversionCheck.h"
+#include "LoopVariableCaptureCheck.h"
+#include "ResponseAfterReturnCheck.h"
+#include "UnclosedChannelCheck.h"
 
 namespace clang::tidy::goro {
 
@@ -16,6 +20,10 @@ class GoroModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // One line per check, sorted by name.
+    Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
+    Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
+    Factories.registerCheck<ResponseAfterReturnCheck>("goro-response-after-return");
+    Factories.registerCheck<UnclosedChannelCheck>("goro-unclosed-channel");
   }
 };
 

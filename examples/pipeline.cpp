@@ -1,6 +1,12 @@
 // Pipeline: generator -> square -> sum, each stage a goroutine connected by
 // unbuffered channels; each stage closes its output when its input is done,
 // so the range-for loops downstream end.
+//
+// Seeds: 002 "Pipeline" (generator, square), 001 "Pipeline Pattern".
+//
+// Notice: close in the producer. Each stage closes the channel it sends on,
+// never the one it receives from; that close is the only way the next stage's
+// range-for loop learns there is nothing more.
 #include <goro/goro.hpp>
 
 #include <cstdio>
@@ -18,7 +24,7 @@ goro::recv_chan<int> generate(std::vector<int> numbers) {
   return out;
 }
 
-goro::recv_chan<int> square(goro::recv_chan<int> in) {
+goro::recv_chan<int> square(const goro::recv_chan<int>& in) {
   auto out = goro::make_chan<int>();
   goro::go([in, out] {
     for (int n : in)

@@ -7,6 +7,7 @@
 #   %goro_debug         the debug runtime and its system libraries (link line)
 #   %example(NAME)      path of the built example program NAME
 #   %python             the Python running lit
+#   %cmake              the CMake that configured the build
 #   %goro_src, %goro_build  the source and build trees
 # Subdirectories add their own (test/checkers/lit.local.cfg: %check_goro_tidy).
 import os
@@ -50,6 +51,7 @@ if config.goro_debug_lib:
     config.substitutions.append(
         ("%goro_debug", shlex.quote(config.goro_debug_lib) + " " + system_libs + " -rdynamic"))
 config.substitutions.append(("%python", shlex.quote(sys.executable)))
+config.substitutions.append(("%cmake", shlex.quote(config.cmake)))
 config.substitutions.append(("%goro_src", shlex.quote(config.goro_source_dir)))
 config.substitutions.append(("%goro_build", shlex.quote(config.goro_build_dir)))
 config.substitutions.append(

@@ -14,6 +14,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/StringRef.h"
+#include <optional>
 #include <vector>
 
 namespace clang::tidy::goro::utils {
@@ -37,6 +38,35 @@ llvm::ArrayRef<const Expr *> spawnArguments(const Expr *Spawn);
 /// The lambda a spawn runs, if its callable argument is a lambda written in
 /// place or a local variable initialized with one; nullptr otherwise.
 const LambdaExpr *spawnedLambda(const Expr *Spawn);
+
+/// The lambda a callable expression evaluates to, looking further than
+/// spawnedLambda: through parentheses, temporaries, std::move/std::forward,
+/// single-argument wrappers (std::function, a copy of the closure) and local
+/// variables initialized with any of these. nullptr when it is not one.
+const LambdaExpr* callableLambda(const Expr* Callable);
+/// The position in spawnArguments(Spawn) of the callable the spawn runs: the
+/// first argument that is a function, a pointer or reference to one, or an
+/// object with an operator() (so std::async's launch policy is skipped).
+/// std::nullopt when there is none.
+std::optional<unsigned> spawnCallableIndex(const Expr *Spawn);
+
+/// The function the spawn runs with the arguments that follow the callable:
+/// the named function for `go(f, args...)` / `std::thread(&f, args...)`, the
+/// call operator for a lambda (written in place or held in a local variable,
+/// as spawnedLambda finds it). nullptr when the callable is anything else.
+const FunctionDecl *spawnedFunction(const Expr *Spawn);
+
+/// Matches `c.emplace_back(args...)` (also emplace_front, emplace) on a
+/// container whose element type is one of the classes in \p Names: it
+/// constructs one in place, so it spawns (`threads.emplace_back([&] {...})`
+/// on a std::vector<std::thread>). The arguments are the spawn's arguments.
+ast_matchers::internal::Matcher<Stmt> emplaceSpawnExpr(const std::vector<llvm::StringRef>& Names);
+
+/// What a spawn expression starts, for diagnostics: "goroutine" (goro::go,
+/// goro::errgroup::go/try_go), "thread" (std::thread, std::jthread, also
+/// emplaced into a container), "async task" (std::async) or "task" (anything
+/// a user listed).
+llvm::StringRef spawnedWorkNoun(const Expr* Spawn);
 
 } // namespace clang::tidy::goro::utils
 

@@ -13,6 +13,7 @@
 
 #include "env.hpp"
 #include "goro/os.hpp"
+#include "hooks.hpp"
 #include "sched.hpp"
 
 namespace goro::detail {
@@ -37,6 +38,7 @@ pool& the_pool() {
 }
 
 void pool_thread(pool* p) {
+  register_runtime_thread();
   std::unique_lock<std::mutex> lock(p->mu);
   for (;;) {
     ++p->idle;
@@ -48,12 +50,14 @@ void pool_thread(pool* p) {
     g* gp = j->gp; // j lives on the parked goroutine's stack until ready()
     j->fn();
     ready(gp);
+    on_blocking_job_hook(-1);
     lock.lock();
   }
 }
 
 void submit(void* arg) noexcept {
   auto* j = static_cast<job*>(arg);
+  on_blocking_job_hook(+1);
   pool& p = the_pool();
   std::lock_guard<std::mutex> lock(p.mu);
   p.jobs.push_back(j);
@@ -82,7 +86,8 @@ void run_blocking(function_ref<void()> f) {
     return;
   }
   job j{f, current_g()};
-  park(wait_site{"blocking call", nullptr, __builtin_return_address(0)}, &submit, &j);
+  park(wait_site{"blocking call", nullptr, __builtin_return_address(0), wait_kind::blocking_call},
+       &submit, &j);
 }
 
 } // namespace goro::detail

@@ -9,16 +9,23 @@
 
 #include "chan_impl.hpp"
 #include "goro/error.hpp"
+#include "hooks.hpp"
 #include "sched.hpp"
 
 namespace goro::detail {
 namespace {
 
-void unlock_channel(void* c) noexcept { static_cast<chan_core*>(c)->lock.unlock(); }
+void unlock_channel(void* c) noexcept {
+  static_cast<chan_core*>(c)->lock.unlock();
+}
 
-[[noreturn]] void panic_send_on_closed() { throw goro::panic("send on closed channel"); }
+[[noreturn]] void panic_send_on_closed(chan_core* c, const std::source_location* where, void* pc) {
+  on_misuse_hook(misuse::send_on_closed, c, where, pc);
+  throw goro::panic("send on closed channel");
+}
 
 void destroy_core(chan_core* c) noexcept {
+  on_chan_destroy_hook(c);
   if (c->buf != nullptr) {
     std::size_t n = c->count.load(std::memory_order_relaxed);
     for (std::size_t i = 0, x = c->recvx; i < n; ++i, x = (x + 1) % c->cap)
@@ -31,18 +38,20 @@ void destroy_core(chan_core* c) noexcept {
 } // namespace
 
 [[noreturn]] void block_forever(const char* reason, const std::source_location* where, void* pc) {
-  park(wait_site{reason, where, pc}, nullptr, nullptr);
+  park(wait_site{reason, where, pc, wait_kind::nil_chan}, nullptr, nullptr);
   // Nothing can ready a goroutine parked here.
   __builtin_trap();
 }
 
-chan_core* chan_make(const elem_ops* ops, std::size_t capacity) {
+chan_core* chan_make(const elem_ops* ops, std::size_t capacity, const std::source_location& where) {
   auto* c = new chan_core;
+  on_chan_make_hook(c, where);
   c->ops = ops;
   c->cap = capacity;
   if (capacity > 0) {
     try {
-      c->buf = static_cast<char*>(::operator new(capacity * ops->size, std::align_val_t(ops->align)));
+      c->buf =
+          static_cast<char*>(::operator new(capacity * ops->size, std::align_val_t(ops->align)));
     } catch (...) {
       delete c;
       throw;
@@ -52,12 +61,13 @@ chan_core* chan_make(const elem_ops* ops, std::size_t capacity) {
 }
 
 void chan_send(chan_core* c, void* value, const std::source_location& where) {
+  sched_point_hook();
   if (c == nullptr)
     block_forever("chan send (nil chan)", &where, nullptr);
   c->lock.lock();
   if (c->closed) {
     c->lock.unlock();
-    panic_send_on_closed();
+    panic_send_on_closed(c, &where, nullptr);
   }
   if (sudog* receiver = c->recvq.dequeue()) {
     send_to_waiter(c, receiver, value);
@@ -76,9 +86,9 @@ void chan_send(chan_core* c, void* value, const std::source_location& where) {
   me.elem = value;
   me.c = c;
   c->sendq.enqueue(&me);
-  park(wait_site{"chan send", &where}, &unlock_channel, c);
+  park(wait_site{"chan send", &where, nullptr, wait_kind::chan_send, c}, &unlock_channel, c);
   if (!me.success)
-    panic_send_on_closed(); // closed while we waited; *value is untouched
+    panic_send_on_closed(c, &where, nullptr); // closed while we waited; *value is untouched
 }
 
 bool chan_try_send(chan_core* c, void* value) {
@@ -87,7 +97,7 @@ bool chan_try_send(chan_core* c, void* value) {
   c->lock.lock();
   if (c->closed) {
     c->lock.unlock();
-    panic_send_on_closed();
+    panic_send_on_closed(c, nullptr, __builtin_return_address(0));
   }
   if (sudog* receiver = c->recvq.dequeue()) {
     send_to_waiter(c, receiver, value);
@@ -106,6 +116,7 @@ bool chan_try_send(chan_core* c, void* value) {
 }
 
 bool chan_recv(chan_core* c, void* out, const std::source_location& where) {
+  sched_point_hook();
   if (c == nullptr)
     block_forever("chan receive (nil chan)", &where, nullptr);
   c->lock.lock();
@@ -130,7 +141,7 @@ bool chan_recv(chan_core* c, void* out, const std::source_location& where) {
   me.elem = out;
   me.c = c;
   c->recvq.enqueue(&me);
-  park(wait_site{"chan receive", &where}, &unlock_channel, c);
+  park(wait_site{"chan receive", &where, nullptr, wait_kind::chan_recv, c}, &unlock_channel, c);
   return me.success;
 }
 
@@ -156,15 +167,18 @@ try_recv_result chan_try_recv(chan_core* c, void* out) {
 }
 
 void chan_close(chan_core* c, const std::source_location& where) {
-  (void)where; // the debug runtime reports it
-  if (c == nullptr)
+  if (c == nullptr) {
+    on_misuse_hook(misuse::close_of_nil, nullptr, &where, nullptr);
     throw goro::panic("close of nil channel");
+  }
   c->lock.lock();
   if (c->closed) {
     c->lock.unlock();
+    on_misuse_hook(misuse::close_of_closed, c, &where, nullptr);
     throw goro::panic("close of closed channel");
   }
   c->closed = true;
+  on_chan_close_hook(c, where);
   // Collect every waiter first; wake them after unlocking. Receivers get
   // "closed" (their storage untouched); senders wake up to panic.
   g* to_wake = nullptr;
@@ -191,26 +205,39 @@ std::size_t chan_size(const chan_core* c) noexcept {
   return c == nullptr ? 0 : c->count.load(std::memory_order_relaxed);
 }
 
-std::size_t chan_capacity(const chan_core* c) noexcept { return c == nullptr ? 0 : c->cap; }
+std::size_t chan_capacity(const chan_core* c) noexcept {
+  return c == nullptr ? 0 : c->cap;
+}
 
 // ---------------------------------------------------------------- handles
 
 chan_handle::chan_handle() noexcept : core_(nullptr) {}
 
-chan_handle::chan_handle(chan_core* adopted) noexcept : core_(adopted) {}
+chan_handle::chan_handle(chan_core* adopted) noexcept : core_(adopted) {
+  if (core_ != nullptr)
+    on_handle_hook(core_, this, true);
+}
 
 chan_handle::chan_handle(const chan_handle& other) noexcept : core_(other.core_) {
-  if (core_ != nullptr)
+  if (core_ != nullptr) {
     core_->refs.fetch_add(1, std::memory_order_relaxed);
+    on_handle_hook(core_, this, true);
+  }
 }
 
 chan_handle::chan_handle(chan_handle&& other) noexcept : core_(other.core_) {
+  if (core_ != nullptr) {
+    on_handle_hook(core_, this, true);
+    on_handle_hook(core_, &other, false);
+  }
   other.core_ = nullptr;
 }
 
 chan_handle& chan_handle::operator=(const chan_handle& other) noexcept {
-  chan_handle copy(other);
-  std::swap(core_, copy.core_);
+  if (this != &other) {
+    chan_handle copy(other);
+    *this = std::move(copy);
+  }
   return *this;
 }
 
@@ -218,13 +245,20 @@ chan_handle& chan_handle::operator=(chan_handle&& other) noexcept {
   if (this != &other) {
     chan_handle old(std::move(*this));
     core_ = other.core_;
+    if (core_ != nullptr) {
+      on_handle_hook(core_, this, true);
+      on_handle_hook(core_, &other, false);
+    }
     other.core_ = nullptr;
   }
   return *this;
 }
 
 chan_handle::~chan_handle() {
-  if (core_ != nullptr && core_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+  if (core_ == nullptr)
+    return;
+  on_handle_hook(core_, this, false);
+  if (core_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
     destroy_core(core_);
 }
 

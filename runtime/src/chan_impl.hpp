@@ -24,19 +24,22 @@
 #include "g.hpp"
 #include "goro/chan.hpp"
 #include "spin_lock.hpp"
+#ifdef GORO_DEBUG
+#include "debug/chan_state.hpp"
+#endif
 
 namespace goro::detail {
 
 // A g waiting in a channel's queue (Go's sudog). Lives on the waiter's stack.
 struct sudog {
   g* gp = nullptr;
-  void* elem = nullptr;  // send: the value to move from; recv: storage to construct into
+  void* elem = nullptr; // send: the value to move from; recv: storage to construct into
   sudog* next = nullptr;
   sudog* prev = nullptr;
   chan_core* c = nullptr;
   std::uint32_t case_index = 0; // select: which case this is
   bool is_select = false;
-  bool success = false;  // the operation completed (false: woken by close)
+  bool success = false; // the operation completed (false: woken by close)
   bool queued = false;
 };
 
@@ -103,6 +106,9 @@ public:
   bool closed = false;
   waitq recvq;
   waitq sendq;
+#ifdef GORO_DEBUG
+  debug_chan_state dbg; // who can still reach this channel (debug/chan_state.hpp)
+#endif
 
   char* slot(std::size_t i) const noexcept { return buf + i * ops->size; }
 };

@@ -32,8 +32,12 @@ namespace goro {
 
 using detail::cond_core;
 
-cond::cond(mutex& m) : core_(new cond_core) { core_->m = &m; }
-cond::~cond() { delete core_; }
+cond::cond(mutex& m) : core_(new cond_core) {
+  core_->m = &m;
+}
+cond::~cond() {
+  delete core_;
+}
 
 void cond::wait(std::source_location where) {
   // wait() without the mutex held is misuse, and unlocking it below would
@@ -56,8 +60,9 @@ void cond::wait(std::source_location where) {
     me.gp = detail::current_g();
     me.ticket = ticket;
     core_->waiters.push_back(&me);
-    detail::park(detail::wait_site{"sync.cond wait", &where}, &detail::spin_lock::unlock_fn,
-                 &core_->lock);
+    detail::park(
+        detail::wait_site{"sync.cond wait", &where, nullptr, detail::wait_kind::cond, core_},
+        &detail::spin_lock::unlock_fn, &core_->lock);
   }
   core_->m->lock();
 }

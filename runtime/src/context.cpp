@@ -147,7 +147,9 @@ void cancel_locked_tree(context_core* c, const error& why) noexcept {
 void deadline_fire(timer_node* t, std::uint64_t, std::int64_t) noexcept {
   cancel(timer_owner<context_core>(t), error(errc::deadline_exceeded), true);
 }
-void deadline_retain(timer_node* t) noexcept { context_core::retain(timer_owner<context_core>(t)); }
+void deadline_retain(timer_node* t) noexcept {
+  context_core::retain(timer_owner<context_core>(t));
+}
 void deadline_release(timer_node* t) noexcept {
   context_core::release(timer_owner<context_core>(t));
 }
@@ -231,7 +233,9 @@ context::context() noexcept : core_(nullptr) {}
 context::context(const context& other) noexcept : core_(other.core_) {
   context_core::retain(core_);
 }
-context::context(context&& other) noexcept : core_(other.core_) { other.core_ = nullptr; }
+context::context(context&& other) noexcept : core_(other.core_) {
+  other.core_ = nullptr;
+}
 context& context::operator=(const context& other) noexcept {
   context copy(other);
   std::swap(core_, copy.core_);
@@ -244,7 +248,9 @@ context& context::operator=(context&& other) noexcept {
   }
   return *this;
 }
-context::~context() { context_core::release(core_); }
+context::~context() {
+  context_core::release(core_);
+}
 
 recv_chan<unit> context::done() const {
   context_core* c = detail::nearest_cancelable(core_);
@@ -268,7 +274,9 @@ std::optional<time_point> context::deadline() const {
   return std::nullopt;
 }
 
-context background() { return context(); }
+context background() {
+  return context();
+}
 
 std::pair<context, cancel_func> with_cancel(const context& parent) {
   context_core* c = detail::new_cancelable(parent);

@@ -28,7 +28,7 @@ long long parse_integer(const char* name, const char* value, long long lo, long 
     if ((*end == 'k' || *end == 'K') && end[1] == '\0')
       unit = 1024;
     else if ((*end == 'm' || *end == 'M') && end[1] == '\0')
-      unit = 1024 * 1024;
+      unit = 1024LL * 1024;
     else
       env_error(name, value, expected);
     // Range-check before scaling: the product could overflow (undefined
@@ -47,12 +47,12 @@ long long parse_integer(const char* name, const char* value, long long lo, long 
 runtime_env read_env() {
   runtime_env e;
   if (const char* v = std::getenv("GORO_MAXPROCS"); v != nullptr)
-    e.max_procs =
-        static_cast<int>(parse_integer("GORO_MAXPROCS", v, 1, 1024, "an integer from 1 to 1024", false));
+    e.max_procs = static_cast<int>(
+        parse_integer("GORO_MAXPROCS", v, 1, 1024, "an integer from 1 to 1024", false));
   if (const char* v = std::getenv("GORO_STACK_SIZE"); v != nullptr)
-    e.stack_size = static_cast<std::size_t>(parse_integer(
-        "GORO_STACK_SIZE", v, 16 * 1024, 64 * 1024 * 1024,
-        "a size from 16k to 64m (bytes, or with a k/m suffix)", true));
+    e.stack_size = static_cast<std::size_t>(
+        parse_integer("GORO_STACK_SIZE", v, 16LL * 1024, 64LL * 1024 * 1024,
+                      "a size from 16k to 64m (bytes, or with a k/m suffix)", true));
   if (const char* v = std::getenv("GORO_GUARD_PAGES"); v != nullptr)
     e.guard_pages = parse_integer("GORO_GUARD_PAGES", v, 0, 1, "0 or 1", false) == 1;
   if (const char* v = std::getenv("GORO_BLOCKING_THREADS"); v != nullptr)
@@ -63,7 +63,9 @@ runtime_env read_env() {
 
 // Validate at load time so that a typo is reported before the program does
 // anything, not when the scheduler happens to start.
-[[gnu::constructor]] void validate_env_at_start() { (void)env(); }
+[[gnu::constructor]] void validate_env_at_start() {
+  (void)env();
+}
 
 } // namespace
 

@@ -11,10 +11,10 @@
 namespace goro::detail {
 
 struct runtime_env {
-  int max_procs = 0;                  // GORO_MAXPROCS; 0: the number of hardware threads
-  std::size_t stack_size = 64 * 1024; // GORO_STACK_SIZE (bytes; k/m suffixes)
-  bool guard_pages = false;           // GORO_GUARD_PAGES (0/1)
-  int blocking_threads = 64;          // GORO_BLOCKING_THREADS
+  int max_procs = 0; // GORO_MAXPROCS; 0: the number of hardware threads
+  std::size_t stack_size = std::size_t{64} * 1024; // GORO_STACK_SIZE (bytes; k/m suffixes)
+  bool guard_pages = false;                        // GORO_GUARD_PAGES (0/1)
+  int blocking_threads = 64;                       // GORO_BLOCKING_THREADS
 };
 
 const runtime_env& env() noexcept;

@@ -11,6 +11,7 @@
 #include "goro/errgroup.hpp"
 #include "goro/go.hpp"
 #include "goro/sync.hpp"
+#include "hooks.hpp"
 #include "spin_lock.hpp"
 
 namespace goro::detail {
@@ -45,6 +46,7 @@ error run_catching(error_task* t) {
 }
 
 void finish(errgroup_core* g, error_task* t) {
+  on_extra_closure_hook(t, t->size);
   error e = run_catching(t);
   t->destroy(t);
   if (e) {
@@ -108,7 +110,9 @@ errgroup::errgroup() : core_(new errgroup_core) {}
 errgroup::errgroup(const errgroup& other) noexcept : core_(other.core_) {
   errgroup_core::retain(core_);
 }
-errgroup::errgroup(errgroup&& other) noexcept : core_(other.core_) { other.core_ = nullptr; }
+errgroup::errgroup(errgroup&& other) noexcept : core_(other.core_) {
+  other.core_ = nullptr;
+}
 errgroup& errgroup::operator=(const errgroup& other) noexcept {
   errgroup copy(other);
   std::swap(core_, copy.core_);
@@ -121,7 +125,9 @@ errgroup& errgroup::operator=(errgroup&& other) noexcept {
   }
   return *this;
 }
-errgroup::~errgroup() { errgroup_core::release(core_); }
+errgroup::~errgroup() {
+  errgroup_core::release(core_);
+}
 
 std::pair<errgroup, context> errgroup::with_context(const context& parent) {
   auto [ctx, cancel] = with_cancel(parent);

@@ -25,15 +25,21 @@ const std::error_category& goro_category() noexcept {
   return instance;
 }
 
-std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), goro_category()}; }
+std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), goro_category()};
+}
 
 error::error() noexcept = default;
 error::error(std::error_code code) : code_(code), is_error_(static_cast<bool>(code)) {}
 error::error(errc code) : code_(make_error_code(code)), is_error_(true) {}
 error::error(std::string message) : message_(std::move(message)), is_error_(true) {}
 
-error::operator bool() const noexcept { return is_error_; }
-std::error_code error::code() const noexcept { return code_; }
+error::operator bool() const noexcept {
+  return is_error_;
+}
+std::error_code error::code() const noexcept {
+  return code_;
+}
 std::string error::message() const {
   if (!is_error_)
     return {};
@@ -43,6 +49,8 @@ std::string error::message() const {
 bool operator==(const error& a, const error& b) noexcept {
   return a.is_error_ == b.is_error_ && a.code_ == b.code_ && a.message_ == b.message_;
 }
-bool operator==(const error& a, errc e) noexcept { return a.is_error_ && a.code_ == make_error_code(e); }
+bool operator==(const error& a, errc e) noexcept {
+  return a.is_error_ && a.code_ == make_error_code(e);
+}
 
 } // namespace goro

@@ -10,7 +10,8 @@ extern "C" void goro_fiber_start();
 // Declared here rather than through <cxxabi.h>, which marks it
 // __attribute__((const)): the compiler could then reuse one thread's answer
 // after a goroutine moved to another thread.
-extern "C" void* __cxa_get_globals() noexcept;
+extern "C" void*
+__cxa_get_globals() noexcept; // NOLINT(bugprone-reserved-identifier): the C++ ABI's name
 
 namespace goro::detail {
 

@@ -19,6 +19,9 @@
 
 #include "goro/detail/task.hpp"
 #include "parker.hpp"
+#ifdef GORO_DEBUG
+#include "debug/g_state.hpp"
+#endif
 
 namespace goro::detail {
 
@@ -36,38 +39,42 @@ struct eh_globals {
 
 struct g {
   // ---- context (fibers)
-  void* sp = nullptr;            // saved stack pointer while switched out
-  char* stack_lo = nullptr;      // lowest usable byte of the stack (holds the canary)
+  void* sp = nullptr;       // saved stack pointer while switched out
+  char* stack_lo = nullptr; // lowest usable byte of the stack (holds the canary)
   std::size_t stack_size = 0;
   task* body = nullptr;
   eh_globals eh;
 
   // ---- identity and reporting
-  std::uint64_t id = 0;          // goroutines count from 1; 0 for threads
+  std::uint64_t id = 0; // goroutines count from 1; 0 for threads
   bool is_fiber = false;
   std::atomic<g_state> state{g_state::idle};
   const char* wait_reason = "";
   std::source_location blocked_at{}; // the user's call site, when the API passes one
   bool has_blocked_at = false;
-  void* blocked_pc = nullptr;        // the return address into the caller, otherwise
-  void* spawn_pc = nullptr;          // return address of the go() call
-  std::source_location spawn_loc{};  // errgroup::go passes the site explicitly
+  void* blocked_pc = nullptr;       // the return address into the caller, otherwise
+  void* spawn_pc = nullptr;         // return address of the go() call
+  std::source_location spawn_loc{}; // errgroup::go passes the site explicitly
   bool has_spawn_loc = false;
 
   // ---- scheduling
-  g* sched_next = nullptr;       // link in the global run queue and in free lists
+  g* sched_next = nullptr; // link in the global run queue and in free lists
 
   // ---- waiting
   std::atomic<std::uint32_t> select_done{0}; // 1 once one select case has won
-  sudog* param = nullptr;        // the sudog whose operation completed the wait
-  bool handoff = false;          // mutex: the waker handed ownership over
+  sudog* param = nullptr;                    // the sudog whose operation completed the wait
+  bool handoff = false;                      // mutex: the waker handed ownership over
   std::int64_t wait_start_ns = 0;
-  parker thread_parker;          // plain threads sleep here
+  parker thread_parker; // plain threads sleep here
 
   // ---- registry of live goroutines (debug::goroutines())
   g* all_next = nullptr;
   g* all_prev = nullptr;
   std::uint32_t shard = 0;
+
+#ifdef GORO_DEBUG
+  debug_g_state dbg; // the debug runtime's bookkeeping (debug/g_state.hpp)
+#endif
 };
 
 } // namespace goro::detail

@@ -30,7 +30,7 @@ struct raw_goroutine {
 };
 
 debug::site site_of(const std::source_location& loc) {
-  return debug::site{loc.file_name(), loc.line(), loc.column(), loc.function_name()};
+  return site_from_location(loc);
 }
 
 debug::state public_state(g_state s) {
@@ -78,10 +78,13 @@ debug::goroutine_info resolve(const raw_goroutine& r) {
   debug::goroutine_info info;
   info.id = r.id;
   info.st = public_state(r.state);
-  info.created_at = r.has_spawn_loc ? site_of(r.spawn_loc) : user_site(r.spawn_pc);
+  void* hint = r.spawn_pc;
+  info.created_at =
+      r.has_spawn_loc ? site_from_location(r.spawn_loc, &hint, 1) : user_site(r.spawn_pc);
   if (info.st == debug::state::blocked || info.st == debug::state::sleeping) {
     info.wait_reason = r.wait_reason;
-    info.blocked_at = r.has_blocked_at ? site_of(r.blocked_at) : user_site(r.blocked_pc);
+    info.blocked_at =
+        r.has_blocked_at ? site_from_location(r.blocked_at, &hint, 1) : user_site(r.blocked_pc);
   }
   return info;
 }
@@ -100,11 +103,13 @@ std::string format_site(const debug::site& s) {
 }
 
 debug::site spawn_site(const g& gp) {
-  return gp.has_spawn_loc ? site_of(gp.spawn_loc) : user_site(gp.spawn_pc);
+  void* hint = gp.spawn_pc;
+  return gp.has_spawn_loc ? site_from_location(gp.spawn_loc, &hint, 1) : user_site(gp.spawn_pc);
 }
 
 debug::site blocked_site(const g& gp) {
-  return gp.has_blocked_at ? site_of(gp.blocked_at) : user_site(gp.blocked_pc);
+  void* hint = gp.spawn_pc;
+  return gp.has_blocked_at ? site_from_location(gp.blocked_at, &hint, 1) : user_site(gp.blocked_pc);
 }
 
 void describe_spawn_site(const g& gp, char* out, std::size_t size) noexcept {
@@ -148,7 +153,12 @@ void dump(std::ostream& out) {
 
 #ifndef GORO_DEBUG
 // The release runtime does not check for leaks: see goro::goro_debug.
-std::size_t verify_none(const leak_options&) { return 0; }
+std::size_t verify_none(const leak_options&) {
+  return 0;
+}
+std::size_t findings_reported() {
+  return 0;
+}
 #endif
 
 } // namespace goro::debug

@@ -1,8 +1,4 @@
-// introspect.hpp — what the scheduler tells the reporting side about
-// goroutines, and the hooks through which the debug runtime watches it.
-//
-// The hooks are empty inline functions in the release runtime; the debug
-// runtime (built with GORO_DEBUG, runtime/src/debug/) defines them.
+// introspect.hpp — goroutines as the reports and debug:: functions show them.
 #pragma once
 
 #include <cstddef>
@@ -12,16 +8,6 @@
 #include "goro/debug.hpp"
 
 namespace goro::detail {
-
-#ifdef GORO_DEBUG
-void on_spawn_hook(g& gp) noexcept;
-void on_park_hook(g& gp) noexcept;
-void at_exit_hook(int status) noexcept;
-#else
-inline void on_spawn_hook(g&) noexcept {}
-inline void on_park_hook(g&) noexcept {}
-inline void at_exit_hook(int) noexcept {}
-#endif
 
 // Where gp was created, as a user-code site.
 debug::site spawn_site(const g& gp);

@@ -13,6 +13,7 @@
 // cannot lose (Go's starvation mode).
 #include "goro/error.hpp"
 #include "goro/sync.hpp"
+#include "hooks.hpp"
 #include "sync_impl.hpp"
 
 namespace goro::detail {
@@ -29,14 +30,8 @@ bool try_acquire_unlocked(mutex_core* m) noexcept {
   return false;
 }
 
-} // namespace
-
-bool mutex_try_lock(mutex_core* m) noexcept { return try_acquire_unlocked(m); }
-
-void mutex_lock(mutex_core* m, void* pc) {
-  std::uint32_t expected = 0;
-  if (m->state.compare_exchange_strong(expected, mutex_core::locked, std::memory_order_acquire))
-    return;
+// Spins briefly, then parks until the mutex is ours.
+void mutex_lock_slow(mutex_core* m, void* pc, const void* identity) {
   for (int i = 0; i < spin_attempts; ++i) {
     for (int j = 0; j < 30; ++j)
       cpu_relax();
@@ -66,7 +61,8 @@ void mutex_lock(mutex_core* m, void* pc) {
       m->waiters.push_front(&me);
     else
       m->waiters.push_back(&me);
-    park(wait_site{"mutex lock", nullptr, pc}, &spin_lock::unlock_fn, &m->queue_lock);
+    park(wait_site{"mutex lock", nullptr, pc, wait_kind::mutex, identity}, &spin_lock::unlock_fn,
+         &m->queue_lock);
     if (me.handoff)
       return; // unlock passed the mutex to us
     if (try_acquire_unlocked(m))
@@ -75,21 +71,34 @@ void mutex_lock(mutex_core* m, void* pc) {
   }
 }
 
-void mutex_unlock(mutex_core* m) {
+} // namespace
+
+bool mutex_try_lock(mutex_core* m) noexcept {
+  return try_acquire_unlocked(m);
+}
+
+void mutex_lock(mutex_core* m, void* pc, const void* identity) {
+  std::uint32_t expected = 0;
+  if (m->state.compare_exchange_strong(expected, mutex_core::locked, std::memory_order_acquire))
+    return;
+  mutex_lock_slow(m, pc, identity);
+}
+
+bool mutex_unlock(mutex_core* m) noexcept {
   std::uint32_t expected = mutex_core::locked;
   if (m->state.compare_exchange_strong(expected, 0, std::memory_order_release))
-    return;
+    return true;
   m->queue_lock.lock();
   std::uint32_t s = m->state.load(std::memory_order_relaxed);
   if ((s & mutex_core::locked) == 0) {
     m->queue_lock.unlock();
-    throw goro::panic("sync: unlock of unlocked mutex");
+    return false;
   }
   waiter* w = m->waiters.pop_front();
   if (w == nullptr) {
     m->state.fetch_and(~mutex_core::locked, std::memory_order_release);
     m->queue_lock.unlock();
-    return;
+    return true;
   }
   w->handoff = now_ns() - w->since_ns > starvation_ns;
   if (w->handoff)
@@ -99,6 +108,7 @@ void mutex_unlock(mutex_core* m) {
   g* gp = w->gp;
   m->queue_lock.unlock();
   ready(gp);
+  return true;
 }
 
 } // namespace goro::detail
@@ -106,9 +116,31 @@ void mutex_unlock(mutex_core* m) {
 namespace goro {
 
 mutex::mutex() : core_(new detail::mutex_core) {}
-mutex::~mutex() { delete core_; }
-void mutex::lock() { detail::mutex_lock(core_, __builtin_return_address(0)); }
-bool mutex::try_lock() { return detail::mutex_try_lock(core_); }
-void mutex::unlock() { detail::mutex_unlock(core_); }
+mutex::~mutex() {
+  detail::on_lock_destroy_hook(this);
+  delete core_;
+}
+void mutex::lock() {
+  void* pc = __builtin_return_address(0);
+  detail::sched_point_hook();
+  detail::mutex_lock(core_, pc, this);
+  detail::on_lock_hook(this, false, pc);
+}
+
+bool mutex::try_lock() {
+  if (!detail::mutex_try_lock(core_))
+    return false;
+  detail::on_lock_hook(this, false, __builtin_return_address(0));
+  return true;
+}
+
+void mutex::unlock() {
+  void* pc = __builtin_return_address(0);
+  detail::on_unlock_hook(this, false);
+  if (!detail::mutex_unlock(core_)) {
+    detail::on_misuse_hook(detail::misuse::unlock_of_unlocked, this, nullptr, pc);
+    throw goro::panic("sync: unlock of unlocked mutex");
+  }
+}
 
 } // namespace goro

@@ -13,20 +13,22 @@ struct once_core {
   mutex_core m;
 };
 
-bool once_done(const once_core* o) noexcept { return o->done.load(std::memory_order_acquire); }
+bool once_done(const once_core* o) noexcept {
+  return o->done.load(std::memory_order_acquire);
+}
 
 void once_call(once_core* o, function_ref<void()> f) {
-  mutex_lock(&o->m, __builtin_return_address(0));
+  mutex_lock(&o->m, __builtin_return_address(0), o);
   if (!o->done.load(std::memory_order_relaxed)) {
     try {
       f();
     } catch (...) {
-      mutex_unlock(&o->m);
+      (void)mutex_unlock(&o->m);
       throw;
     }
     o->done.store(true, std::memory_order_release);
   }
-  mutex_unlock(&o->m);
+  (void)mutex_unlock(&o->m);
 }
 
 } // namespace goro::detail
@@ -34,6 +36,8 @@ void once_call(once_core* o, function_ref<void()> f) {
 namespace goro {
 
 once::once() : core_(new detail::once_core) {}
-once::~once() { delete core_; }
+once::~once() {
+  delete core_;
+}
 
 } // namespace goro

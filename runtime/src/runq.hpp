@@ -184,8 +184,8 @@ private:
       if (n > capacity / 2)
         continue; // read an inconsistent h/t pair
       for (std::uint32_t i = 0; i < n; ++i)
-        dst[(dst_head + i) % capacity].store(buf_[(h + i) % capacity].load(std::memory_order_relaxed),
-                                             std::memory_order_relaxed);
+        dst[(dst_head + i) % capacity].store(
+            buf_[(h + i) % capacity].load(std::memory_order_relaxed), std::memory_order_relaxed);
       if (head_.compare_exchange_weak(h, h + n, std::memory_order_release))
         return n;
     }

@@ -12,6 +12,7 @@
 // is not locked) is detected from the counts, undone, and thrown as a panic.
 #include "goro/error.hpp"
 #include "goro/sync.hpp"
+#include "hooks.hpp"
 #include "sync_impl.hpp"
 
 namespace goro::detail {
@@ -32,12 +33,17 @@ namespace goro {
 using detail::rw_mutex_core;
 
 rw_mutex::rw_mutex() : core_(new rw_mutex_core) {}
-rw_mutex::~rw_mutex() { delete core_; }
+rw_mutex::~rw_mutex() {
+  detail::on_lock_destroy_hook(this);
+  delete core_;
+}
 
 void rw_mutex::lock_shared() {
+  void* pc = __builtin_return_address(0);
   if (core_->reader_count.fetch_add(1, std::memory_order_acquire) + 1 < 0)
     core_->reader_sem.acquire(
-        detail::wait_site{"rw_mutex read lock", nullptr, __builtin_return_address(0)});
+        detail::wait_site{"rw_mutex read lock", nullptr, pc, detail::wait_kind::rw_read, this});
+  detail::on_lock_hook(this, true, pc);
 }
 
 bool rw_mutex::try_lock_shared() {
@@ -45,17 +51,22 @@ bool rw_mutex::try_lock_shared() {
   for (;;) {
     if (c < 0)
       return false;
-    if (core_->reader_count.compare_exchange_weak(c, c + 1, std::memory_order_acquire))
+    if (core_->reader_count.compare_exchange_weak(c, c + 1, std::memory_order_acquire)) {
+      detail::on_lock_hook(this, true, __builtin_return_address(0));
       return true;
+    }
   }
 }
 
 void rw_mutex::unlock_shared() {
+  detail::on_unlock_hook(this, true);
   std::int32_t r = core_->reader_count.fetch_sub(1, std::memory_order_release) - 1;
   if (r >= 0)
     return;
   if (r + 1 == 0 || r + 1 == -rw_mutex_core::max_readers) {
     core_->reader_count.fetch_add(1, std::memory_order_relaxed);
+    detail::on_misuse_hook(detail::misuse::unlock_of_unlocked, this, nullptr,
+                           __builtin_return_address(0));
     throw goro::panic("sync: unlock_shared of unlocked rw_mutex");
   }
   // A writer is pending: the last departing reader lets it in.
@@ -65,11 +76,13 @@ void rw_mutex::unlock_shared() {
 
 void rw_mutex::lock() {
   void* pc = __builtin_return_address(0);
-  detail::mutex_lock(&core_->writer, pc);
-  std::int32_t active = core_->reader_count.fetch_add(-rw_mutex_core::max_readers,
-                                                      std::memory_order_acq_rel);
+  detail::mutex_lock(&core_->writer, pc, this);
+  std::int32_t active =
+      core_->reader_count.fetch_add(-rw_mutex_core::max_readers, std::memory_order_acq_rel);
   if (active != 0 && core_->reader_wait.fetch_add(active, std::memory_order_acq_rel) + active != 0)
-    core_->writer_sem.acquire(detail::wait_site{"rw_mutex lock", nullptr, pc});
+    core_->writer_sem.acquire(
+        detail::wait_site{"rw_mutex lock", nullptr, pc, detail::wait_kind::rw_write, this});
+  detail::on_lock_hook(this, false, pc);
 }
 
 bool rw_mutex::try_lock() {
@@ -78,23 +91,27 @@ bool rw_mutex::try_lock() {
   std::int32_t expected = 0;
   if (!core_->reader_count.compare_exchange_strong(expected, -rw_mutex_core::max_readers,
                                                    std::memory_order_acquire)) {
-    detail::mutex_unlock(&core_->writer);
+    (void)detail::mutex_unlock(&core_->writer);
     return false;
   }
+  detail::on_lock_hook(this, false, __builtin_return_address(0));
   return true;
 }
 
 void rw_mutex::unlock() {
-  std::int32_t r = core_->reader_count.fetch_add(rw_mutex_core::max_readers,
-                                                 std::memory_order_release) +
-                   rw_mutex_core::max_readers;
+  detail::on_unlock_hook(this, false);
+  std::int32_t r =
+      core_->reader_count.fetch_add(rw_mutex_core::max_readers, std::memory_order_release) +
+      rw_mutex_core::max_readers;
   if (r >= rw_mutex_core::max_readers) {
     core_->reader_count.fetch_sub(rw_mutex_core::max_readers, std::memory_order_relaxed);
+    detail::on_misuse_hook(detail::misuse::unlock_of_unlocked, this, nullptr,
+                           __builtin_return_address(0));
     throw goro::panic("sync: unlock of unlocked rw_mutex");
   }
   for (std::int32_t i = 0; i < r; ++i)
     core_->reader_sem.release();
-  detail::mutex_unlock(&core_->writer);
+  (void)detail::mutex_unlock(&core_->writer);
 }
 
 } // namespace goro

@@ -66,6 +66,7 @@
 #include "fiber.hpp"
 #include "goro/error.hpp"
 #include "goro/go.hpp"
+#include "hooks.hpp"
 #include "introspect.hpp"
 #include "netpoll.hpp"
 #include "runq.hpp"
@@ -93,19 +94,19 @@ struct deferred_action {
 
 struct worker {
   int index = 0;
-  g g0;                                // this worker's thread stack: the scheduling loop
-  std::atomic<g*> current{nullptr};    // the context running on this worker
+  g g0;                             // this worker's thread stack: the scheduling loop
+  std::atomic<g*> current{nullptr}; // the context running on this worker
   local_runq runq;
   deferred_action deferred;
   parker sleeper;
   bool spinning = false;
   std::atomic<bool> polling{false};
-  std::atomic<bool> retired{false};    // parked in retire(); set_max_procs claims it to wake it
-  bool in_idle_list = false;           // guarded by scheduler::idle_lock
+  std::atomic<bool> retired{false}; // parked in retire(); set_max_procs claims it to wake it
+  bool in_idle_list = false;        // guarded by scheduler::idle_lock
   std::uint32_t tick = 0;
   std::uint32_t next_streak = 0;
   std::uint64_t rng = 0;
-  std::vector<g*> free_gs;             // owner only
+  std::vector<g*> free_gs; // owner only
 };
 
 struct registry_shard {
@@ -153,7 +154,12 @@ thread_local g* t_thread_g = nullptr;
 
 struct thread_g_owner {
   g* gp = nullptr;
-  ~thread_g_owner() { delete gp; }
+  ~thread_g_owner() {
+    if (gp != nullptr) {
+      on_thread_g_hook(*gp, false);
+      delete gp;
+    }
+  }
 };
 thread_local thread_g_owner t_thread_g_owner;
 
@@ -164,6 +170,7 @@ thread_local thread_g_owner t_thread_g_owner;
     t_thread_g->is_fiber = false;
     t_thread_g->state.store(g_state::running, std::memory_order_relaxed);
     t_thread_g_owner.gp = t_thread_g;
+    on_thread_g_hook(*t_thread_g, true);
   }
   return t_thread_g;
 }
@@ -342,6 +349,7 @@ void run_deferred(scheduler& s, worker* w) noexcept {
   case deferred_action::unlock:
     if (d.fn != nullptr)
       d.fn(d.arg);
+    after_park_hook();
     break;
   case deferred_action::requeue:
     s.global.push(d.gp);
@@ -487,7 +495,7 @@ void schedule_from(worker* w, g* me) noexcept {
   ++w->tick;
   g* next = nullptr;
   bool slow = w->tick % global_fairness_tick == 0 ||
-              (w->tick % timer_check_tick == 0 && timers_next() <= now_ns());
+              (w->tick % timer_check_tick == 0 && timers_next() <= now_ns()) || sched_coin(8);
   if (!slow)
     next = pop_local(w);
   if (next == nullptr || !claim_for_running(s, w, next)) {
@@ -513,7 +521,8 @@ void schedule_from(worker* w, g* me) noexcept {
     if (const std::type_info* t = abi::__cxa_current_exception_type()) {
       int status = 0;
       char* demangled = abi::__cxa_demangle(t->name(), nullptr, nullptr, &status);
-      what = std::string("an exception of type ") + (status == 0 && demangled ? demangled : t->name());
+      what =
+          std::string("an exception of type ") + (status == 0 && demangled ? demangled : t->name());
       std::free(demangled);
     }
   }
@@ -528,6 +537,7 @@ void schedule_from(worker* w, g* me) noexcept {
 
 [[noreturn]] void goexit(g* me) noexcept {
   scheduler& s = *the_scheduler.load(std::memory_order_relaxed);
+  on_exit_hook(*me);
   registry_remove(s, me);
   s.ngoroutines.fetch_sub(1, std::memory_order_relaxed);
   me->state.store(g_state::dead, std::memory_order_relaxed);
@@ -557,7 +567,8 @@ g* take_global(scheduler& s, worker* w) noexcept {
   if (s.global.empty())
     return nullptr;
   int procs = std::max(1, s.nprocs.load(std::memory_order_relaxed));
-  std::uint32_t want = std::min<std::uint32_t>(s.global.size() / procs + 1, local_runq::capacity / 2);
+  std::uint32_t want =
+      std::min<std::uint32_t>(s.global.size() / procs + 1, local_runq::capacity / 2);
   std::uint32_t taken = 0;
   g* first = s.global.pop_batch(want, &taken);
   if (first == nullptr)
@@ -725,6 +736,10 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
       return gp;
     if (g* gp = take_global(s, w))
       return gp;
+    // Goroutines wait for I/O and no idle worker is polling: look without blocking.
+    if (netpoll_waiting() > 0 && !s.poller_active.load(std::memory_order_relaxed) && netpoll(0) > 0)
+      if (g* gp = pop_local(w))
+        return gp;
     int busy = s.nprocs.load(std::memory_order_relaxed) - s.nidle.load(std::memory_order_relaxed);
     if (w->spinning || 2 * s.nspinning.load(std::memory_order_relaxed) < busy) {
       if (!w->spinning) {
@@ -739,6 +754,7 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
 }
 
 void worker_main(scheduler* s, worker* w) noexcept {
+  register_runtime_thread();
   t_worker = w;
   install_fault_stack();
   w->current.store(&w->g0, std::memory_order_seq_cst);
@@ -850,7 +866,7 @@ void ensure_started() noexcept {
     auto* s = new scheduler; // never destroyed: workers run until the process ends
     s->idle.reserve(max_workers);
     netpoll_init();
-    int procs = default_procs();
+    int procs = env().max_procs > 0 ? env().max_procs : default_procs_hook(default_procs());
     s->nprocs.store(procs, std::memory_order_release);
     the_scheduler.store(s, std::memory_order_release);
     on_exit(stop_at_exit, nullptr);
@@ -884,11 +900,13 @@ void park(const wait_site& site, void (*unlock)(void*) noexcept, void* arg) noex
   if (site.where != nullptr)
     me->blocked_at = *site.where;
   me->blocked_pc = site.pc;
-  me->state.store(site.sleeping ? g_state::sleeping : g_state::waiting, std::memory_order_relaxed);
-  on_park_hook(*me);
+  me->state.store(site.kind == wait_kind::sleep ? g_state::sleeping : g_state::waiting,
+                  std::memory_order_relaxed);
+  on_park_hook(*me, site.kind, site.object, site.count);
   if (!me->is_fiber) {
     if (unlock != nullptr)
       unlock(arg);
+    after_park_hook();
     me->thread_parker.park();
     me->state.store(g_state::running, std::memory_order_relaxed);
     return;
@@ -899,6 +917,7 @@ void park(const wait_site& site, void (*unlock)(void*) noexcept, void* arg) noex
 }
 
 void ready(g* gp) noexcept {
+  on_ready_hook(*gp);
   if (!gp->is_fiber) {
     gp->state.store(g_state::running, std::memory_order_relaxed);
     gp->thread_parker.unpark();
@@ -908,7 +927,7 @@ void ready(g* gp) noexcept {
   gp->state.store(g_state::runnable, std::memory_order_relaxed);
   worker* w = this_worker();
   if (w != nullptr)
-    w->runq.push(gp, true, s.global);
+    w->runq.push(gp, !sched_coin(2), s.global);
   else
     s.global.push(gp);
   wakep(s);
@@ -918,11 +937,12 @@ std::uint32_t fast_rand() noexcept {
   worker* w = this_worker();
   if (w != nullptr)
     return static_cast<std::uint32_t>(next_random(w));
-  thread_local std::uint64_t state = reinterpret_cast<std::uintptr_t>(&state) ^
-                                     static_cast<std::uint64_t>(now_ns());
+  thread_local std::uint64_t state =
+      reinterpret_cast<std::uintptr_t>(&state) ^ static_cast<std::uint64_t>(now_ns());
   state += 0xa0761d6478bd642fULL;
   __uint128_t m = static_cast<__uint128_t>(state) * (state ^ 0xe7037ed1a0b428dbULL);
-  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(m >> 64) ^ static_cast<std::uint64_t>(m));
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(m >> 64) ^
+                                    static_cast<std::uint64_t>(m));
 }
 
 std::int64_t now_ns() noexcept {
@@ -946,6 +966,33 @@ void wake_poller() noexcept {
   }
 }
 
+namespace {
+struct runtime_threads {
+  spin_lock lock;
+  std::vector<int> tids;
+};
+runtime_threads& the_runtime_threads() noexcept {
+  static auto* t = new runtime_threads; // never destroyed
+  return *t;
+}
+} // namespace
+
+void register_runtime_thread() noexcept {
+  runtime_threads& t = the_runtime_threads();
+  int tid = static_cast<int>(gettid());
+  t.lock.lock();
+  t.tids.push_back(tid);
+  t.lock.unlock();
+}
+
+std::vector<int> runtime_thread_ids() {
+  runtime_threads& t = the_runtime_threads();
+  t.lock.lock();
+  std::vector<int> out = t.tids;
+  t.lock.unlock();
+  return out;
+}
+
 void for_each_goroutine(function_ref<void(const g&)> f) {
   scheduler* s = the_scheduler.load(std::memory_order_acquire);
   if (s == nullptr)
@@ -958,7 +1005,9 @@ void for_each_goroutine(function_ref<void(const g&)> f) {
   }
 }
 
-[[gnu::noinline]] void spawn(task* t) { spawn_g(t, __builtin_return_address(0), nullptr); }
+[[gnu::noinline]] void spawn(task* t) {
+  spawn_g(t, __builtin_return_address(0), nullptr);
+}
 
 void spawn_at(task* t, const std::source_location& where) {
   spawn_g(t, __builtin_return_address(0), &where);
@@ -983,7 +1032,8 @@ void yield() {
 
 std::size_t num_goroutines() {
   detail::scheduler* s = detail::the_scheduler.load(std::memory_order_acquire);
-  return s == nullptr ? 0 : static_cast<std::size_t>(s->ngoroutines.load(std::memory_order_relaxed));
+  return s == nullptr ? 0
+                      : static_cast<std::size_t>(s->ngoroutines.load(std::memory_order_relaxed));
 }
 
 void set_max_procs(int n) {
@@ -991,8 +1041,8 @@ void set_max_procs(int n) {
   if (n < 1)
     throw goro::panic("set_max_procs: n must be at least 1, got " + std::to_string(n));
   if (n > max_workers)
-    throw goro::panic("set_max_procs: n must be at most " + std::to_string(max_workers) +
-                      ", got " + std::to_string(n));
+    throw goro::panic("set_max_procs: n must be at most " + std::to_string(max_workers) + ", got " +
+                      std::to_string(n));
   scheduler& s = sched();
   s.procs_lock.lock();
   int old = s.nprocs.load(std::memory_order_acquire);
@@ -1022,6 +1072,8 @@ void set_max_procs(int n) {
   }
 }
 
-int max_procs() { return detail::sched().nprocs.load(std::memory_order_acquire); }
+int max_procs() {
+  return detail::sched().nprocs.load(std::memory_order_acquire);
+}
 
 } // namespace goro

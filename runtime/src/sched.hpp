@@ -13,19 +13,25 @@
 // it has finished writing the results into the g's sudog.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <source_location>
+#include <vector>
 
 #include "g.hpp"
+#include "hooks.hpp"
 
 namespace goro::detail {
 
-// Why and where a g waits; shown by debug::goroutines() and the reports.
+// Why and where a g waits, and on what; shown by debug::goroutines() and
+// the debug runtime's reports.
 struct wait_site {
-  const char* reason;                        // "chan receive", "mutex lock", ...
+  const char* reason;                          // "chan receive", "mutex lock", ...
   const std::source_location* where = nullptr; // the user's call, when known
-  void* pc = nullptr;                        // otherwise the return address into user code
-  bool sleeping = false;                     // time.Sleep rather than a wait on an object
+  void* pc = nullptr;                          // otherwise the return address into user code
+  wait_kind kind = wait_kind::none;
+  const void* object = nullptr; // the channel, mutex, ... waited on
+  std::size_t count = 0;        // select: number of cases in `object`
 };
 
 // The running goroutine, or the calling thread's own g.
@@ -46,6 +52,11 @@ std::int64_t now_ns() noexcept;
 void ensure_started() noexcept;
 // Wakes an idle worker so it notices new timers, I/O or work.
 void wake_poller() noexcept;
+// Threads the runtime itself runs (workers, blocking-pool threads, the signal
+// watcher, the debug monitor) register their kernel thread ids, so the debug
+// runtime can tell them from threads it knows nothing about.
+void register_runtime_thread() noexcept;
+std::vector<int> runtime_thread_ids();
 // Calls f for every live goroutine, under the registry's locks: f must not
 // block or call into the scheduler.
 void for_each_goroutine(function_ref<void(const g&)> f);

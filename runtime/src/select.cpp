@@ -19,6 +19,7 @@
 #include "chan_impl.hpp"
 #include "goro/error.hpp"
 #include "goro/select.hpp"
+#include "hooks.hpp"
 #include "sched.hpp"
 
 namespace goro::detail {
@@ -82,6 +83,7 @@ void unlock_all_fn(void* set) noexcept {
 
 std::size_t select_run(select_op* ops, std::size_t n, bool has_default, bool* received) {
   void* pc = __builtin_return_address(0);
+  sched_point_hook();
   if (n > UINT16_MAX)
     throw goro::panic("select: too many cases");
 
@@ -132,6 +134,7 @@ std::size_t select_run(select_op* ops, std::size_t n, bool has_default, bool* re
     if (ops[i].is_send) {
       if (c->closed) {
         unlock_all(locks);
+        on_misuse_hook(misuse::send_on_closed, c, nullptr, pc);
         throw goro::panic("send on closed channel");
       }
       if (sudog* receiver = c->recvq.dequeue()) {
@@ -188,7 +191,7 @@ std::size_t select_run(select_op* ops, std::size_t n, bool has_default, bool* re
     s.is_select = true;
     (ops[i].is_send ? s.c->sendq : s.c->recvq).enqueue(&s);
   }
-  park(wait_site{"select", nullptr, pc}, &unlock_all_fn, &locks);
+  park(wait_site{"select", nullptr, pc, wait_kind::select, ops, n}, &unlock_all_fn, &locks);
 
   // Pass 3: the winner did its work; withdraw the others.
   sudog* winner = me->param;
@@ -201,8 +204,10 @@ std::size_t select_run(select_op* ops, std::size_t n, bool has_default, bool* re
   unlock_all(locks);
   std::size_t i = winner->case_index;
   if (ops[i].is_send) {
-    if (!winner->success)
+    if (!winner->success) {
+      on_misuse_hook(misuse::send_on_closed, winner->c, nullptr, pc);
       throw goro::panic("send on closed channel");
+    }
   } else {
     *received = winner->success;
   }

@@ -15,6 +15,8 @@
 
 #include "goro/error.hpp"
 #include "goro/os.hpp"
+#include "hooks.hpp"
+#include "sched.hpp"
 
 namespace goro::detail {
 namespace {
@@ -44,6 +46,7 @@ void on_signal(int sig) {
 }
 
 void watch(notifier* n) {
+  register_runtime_thread();
   for (;;) {
     unsigned char byte;
     ssize_t r = read(n->pipe_read, &byte, 1);
@@ -70,12 +73,14 @@ void watch(notifier* n) {
 
 namespace goro {
 
-recv_chan<int> notify_signals(std::vector<int> signals) {
+recv_chan<int> notify_signals(std::vector<int> signals) { // NOLINT(performance-unnecessary-value-param):
+                                                          // the contract's signature
   using namespace detail;
   for (int sig : signals)
     if (sig <= 0 || sig >= NSIG || sig == SIGKILL || sig == SIGSTOP)
       throw goro::panic("notify_signals: signal " + std::to_string(sig) + " cannot be caught");
   notifier& n = the_notifier();
+  on_signals_used_hook();
   chan<int> ch = make_chan<int>(signal_buffer);
   std::lock_guard<std::mutex> lock(n.mu);
   if (n.pipe_read < 0) {
@@ -90,7 +95,7 @@ recv_chan<int> notify_signals(std::vector<int> signals) {
   for (int sig : signals) {
     auto& subs = n.subscribers[sig];
     if (subs.empty()) {
-      struct sigaction sa {};
+      struct sigaction sa{};
       sa.sa_handler = &on_signal;
       sigemptyset(&sa.sa_mask);
       sa.sa_flags = SA_RESTART;

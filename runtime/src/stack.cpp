@@ -26,8 +26,12 @@ std::size_t page_size() noexcept {
   return size;
 }
 
-std::uintptr_t page_floor(std::uintptr_t a) noexcept { return a & ~(page_size() - 1); }
-std::uintptr_t page_ceil(std::uintptr_t a) noexcept { return page_floor(a + page_size() - 1); }
+std::uintptr_t page_floor(std::uintptr_t a) noexcept {
+  return a & ~(page_size() - 1);
+}
+std::uintptr_t page_ceil(std::uintptr_t a) noexcept {
+  return page_floor(a + page_size() - 1);
+}
 
 struct slab_cursor {
   spin_lock lock;

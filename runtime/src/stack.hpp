@@ -24,7 +24,7 @@ namespace goro::detail {
 inline constexpr std::uint64_t stack_canary = 0x60d0'57ac'c0de'0f1dULL;
 
 struct stack_region {
-  char* lo = nullptr;  // lowest usable byte
+  char* lo = nullptr; // lowest usable byte
   std::size_t size = 0;
 };
 

@@ -46,7 +46,9 @@ symbolizer& instance() {
   return *s;
 }
 
-bool executable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
+bool executable(const std::string& path) {
+  return access(path.c_str(), X_OK) == 0;
+}
 
 std::string find_in_path(const char* name) {
   const char* path = std::getenv("PATH");
@@ -179,7 +181,8 @@ std::vector<symbol_frame> ask_symbolizer(symbolizer& s, const char* module, std:
     if (prev != std::string::npos) {
       current.file = text.substr(0, prev);
       current.line = static_cast<std::uint32_t>(std::strtoul(text.c_str() + prev + 1, nullptr, 10));
-      current.column = static_cast<std::uint32_t>(std::strtoul(text.c_str() + last + 1, nullptr, 10));
+      current.column =
+          static_cast<std::uint32_t>(std::strtoul(text.c_str() + last + 1, nullptr, 10));
     }
     if (current.file == "??")
       current.file.clear();
@@ -234,9 +237,69 @@ std::vector<symbol_frame> symbolize_return_address(void* pc) {
   return frames;
 }
 
+namespace {
+
+struct path_cache {
+  std::mutex mu;
+  std::unordered_map<std::string, std::string> absolute; // relative -> absolute
+};
+path_cache& paths() {
+  static auto* p = new path_cache; // never destroyed
+  return *p;
+}
+
+bool ends_with_path(const std::string& full, std::string_view rel) {
+  if (full.size() <= rel.size() || full.compare(full.size() - rel.size(), rel.size(), rel) != 0)
+    return false;
+  return full[full.size() - rel.size() - 1] == '/';
+}
+
+std::string resolve_path(std::string_view file, void* const* hints, int nhints) {
+  if (file.empty() || file[0] == '/')
+    return std::string(file);
+  std::string rel(file);
+  while (rel.starts_with("./"))
+    rel.erase(0, 2);
+  path_cache& cache = paths();
+  {
+    std::lock_guard<std::mutex> lock(cache.mu);
+    if (auto it = cache.absolute.find(rel); it != cache.absolute.end())
+      return it->second;
+  }
+  std::string found;
+  for (int i = 0; i < nhints && found.empty(); ++i)
+    for (const symbol_frame& f : symbolize_return_address(hints[i]))
+      if (ends_with_path(f.file, rel)) {
+        found = f.file;
+        break;
+      }
+  if (found.empty()) {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) != nullptr) {
+      std::string candidate = std::string(cwd) + "/" + rel;
+      if (access(candidate.c_str(), R_OK) == 0)
+        found = candidate;
+    }
+  }
+  if (found.empty())
+    return rel;
+  std::lock_guard<std::mutex> lock(cache.mu);
+  cache.absolute.emplace(rel, found);
+  return found;
+}
+
+} // namespace
+
+debug::site site_from_location(const std::source_location& loc, void* const* hints, int nhints) {
+  return debug::site{resolve_path(loc.file_name(), hints, nhints), loc.line(), loc.column(),
+                     loc.function_name()};
+}
+
 bool is_library_file(std::string_view file) noexcept {
   if (file.empty())
     return true;
+  if (file.starts_with("./") || file.find("/csu/") != std::string_view::npos)
+    return true; // glibc's own sources (__libc_start_main, ...)
   for (std::string_view marker : {"/include/goro/", "/runtime/src/", "/include/c++/", "/c++/v1/"})
     if (file.find(marker) != std::string_view::npos)
       return true;

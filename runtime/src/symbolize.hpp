@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,5 +32,13 @@ std::vector<symbol_frame> symbolize_return_address(void* pc);
 bool is_library_file(std::string_view file) noexcept;
 // The first frame at pc that lies in user code (see is_library_file).
 debug::site user_site(void* pc);
+
+// A site from a std::source_location. Compilers record the path as given on
+// the command line, often relative; IDEs and SARIF viewers need it absolute.
+// A relative path is resolved from the debug info of `hints` (return
+// addresses in the same code), from paths resolved before, or against the
+// current directory when that file exists there.
+debug::site site_from_location(const std::source_location& loc, void* const* hints = nullptr,
+                               int nhints = 0);
 
 } // namespace goro::detail

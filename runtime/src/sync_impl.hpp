@@ -90,8 +90,10 @@ struct mutex_core {
   spin_lock queue_lock;
   waiter_queue waiters;
 };
-void mutex_lock(mutex_core* m, void* pc);
+// `identity` names the mutex in wait sites (the public object's address).
+void mutex_lock(mutex_core* m, void* pc, const void* identity);
 bool mutex_try_lock(mutex_core* m) noexcept;
-void mutex_unlock(mutex_core* m); // throws goro::panic when not locked
+// False (and nothing changed) when m was not locked: the caller reports the misuse.
+bool mutex_unlock(mutex_core* m) noexcept;
 
 } // namespace goro::detail

@@ -23,9 +23,13 @@ namespace goro::detail {
 
 namespace {
 
-time_point to_time_point(std::int64_t ns) { return time_point(std::chrono::nanoseconds(ns)); }
+time_point to_time_point(std::int64_t ns) {
+  return time_point(std::chrono::nanoseconds(ns));
+}
 
-std::int64_t to_ns(duration d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); }
+std::int64_t to_ns(duration d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
 
 std::int64_t deadline_after(duration d) noexcept {
   std::int64_t now = now_ns();
@@ -43,7 +47,9 @@ void sleeper_fire(timer_node* t, std::uint64_t, std::int64_t) noexcept {
 }
 void no_ref(timer_node*) noexcept {}
 const timer_ops sleeper_ops{&sleeper_fire, &no_ref, &no_ref};
-void add_sleeper(void* s) noexcept { timer_add(static_cast<sleeper*>(s)); }
+void add_sleeper(void* s) noexcept {
+  timer_add(static_cast<sleeper*>(s));
+}
 
 } // namespace
 
@@ -97,8 +103,12 @@ void clock_fire(timer_node* t, std::uint64_t seq, std::int64_t now) noexcept {
   }
   c->lock.unlock();
 }
-void clock_retain(timer_node* t) noexcept { clock_core::retain(timer_owner<clock_core>(t)); }
-void clock_release(timer_node* t) noexcept { clock_core::release(timer_owner<clock_core>(t)); }
+void clock_retain(timer_node* t) noexcept {
+  clock_core::retain(timer_owner<clock_core>(t));
+}
+void clock_release(timer_node* t) noexcept {
+  clock_core::release(timer_owner<clock_core>(t));
+}
 const timer_ops clock_ops{&clock_fire, &clock_retain, &clock_release};
 
 clock_core* new_clock(std::int64_t when, std::int64_t period) {
@@ -129,7 +139,7 @@ void sleep(duration d, std::source_location where) {
   s.ops = &detail::sleeper_ops;
   s.when = detail::deadline_after(d);
   s.gp = detail::current_g();
-  detail::park(detail::wait_site{"sleep", &where, nullptr, true},
+  detail::park(detail::wait_site{"sleep", &where, nullptr, detail::wait_kind::sleep},
                &detail::add_sleeper, &s);
 }
 
@@ -150,7 +160,9 @@ ticker::~ticker() {
   stop();
   clock_core::release(core_);
 }
-recv_chan<time_point> ticker::c() const { return core_->ch; }
+recv_chan<time_point> ticker::c() const {
+  return core_->ch;
+}
 void ticker::stop() {
   core_->lock.lock();
   core_->disarm();
@@ -170,7 +182,9 @@ timer::~timer() {
   stop();
   clock_core::release(core_);
 }
-recv_chan<time_point> timer::c() const { return core_->ch; }
+recv_chan<time_point> timer::c() const {
+  return core_->ch;
+}
 bool timer::stop() {
   core_->lock.lock();
   bool pending = core_->disarm();

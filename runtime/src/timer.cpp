@@ -138,8 +138,12 @@ int timers_run(std::int64_t now) noexcept {
   return fired;
 }
 
-std::int64_t timers_next() noexcept { return heap().next.load(std::memory_order_acquire); }
+std::int64_t timers_next() noexcept {
+  return heap().next.load(std::memory_order_acquire);
+}
 
-std::int64_t timers_pending() noexcept { return heap().count.load(std::memory_order_relaxed); }
+std::int64_t timers_pending() noexcept {
+  return heap().count.load(std::memory_order_relaxed);
+}
 
 } // namespace goro::detail

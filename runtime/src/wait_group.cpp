@@ -17,6 +17,7 @@
 // never registers on a counter that has already reached zero.
 #include "goro/error.hpp"
 #include "goro/sync.hpp"
+#include "hooks.hpp"
 #include "sync_impl.hpp"
 
 namespace goro::detail {
@@ -45,15 +46,18 @@ constexpr std::uint64_t counter_delta(int delta) noexcept {
 namespace goro {
 
 wait_group::wait_group() : core_(new detail::wait_group_core) {}
-wait_group::~wait_group() { delete core_; }
+wait_group::~wait_group() {
+  delete core_;
+}
 
-void wait_group::add(int delta) {
+void wait_group::add(int delta, std::source_location where) {
   using namespace detail;
   const std::uint64_t d = counter_delta(delta);
   std::uint64_t s = core_->state.fetch_add(d, std::memory_order_acq_rel) + d;
   std::int32_t v = counter_of(s);
   if (v < 0) {
     core_->state.fetch_sub(d, std::memory_order_acq_rel);
+    on_misuse_hook(misuse::negative_wait_group, core_, &where, nullptr);
     throw goro::panic("sync: negative wait_group counter");
   }
   std::uint32_t w = waiters_of(s);
@@ -66,7 +70,9 @@ void wait_group::add(int delta) {
     core_->waiters.release();
 }
 
-void wait_group::done() { add(-1); }
+void wait_group::done(std::source_location where) {
+  add(-1, where);
+}
 
 void wait_group::wait(std::source_location where) {
   using namespace detail;
@@ -76,7 +82,8 @@ void wait_group::wait(std::source_location where) {
       return;
     if (core_->state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
                                            std::memory_order_acquire)) {
-      core_->waiters.acquire(wait_site{"wait_group wait", &where});
+      core_->waiters.acquire(
+          wait_site{"wait_group wait", &where, nullptr, wait_kind::wait_group, core_});
       return;
     }
   }

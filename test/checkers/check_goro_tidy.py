@@ -79,8 +79,10 @@ def main():
     with open(tmp_cpp, "w", encoding="utf-8") as f:
         f.write(cleaned)
 
+    # --format-style=none: fixes are checked as the check writes them, not as
+    # the repository's .clang-format would reflow them.
     cmd = [args.clang_tidy, "--load=" + args.plugin, "--checks=-*," + args.check,
-           "--fix", "--quiet"]
+           "--fix", "--quiet", "--format-style=none"]
     if args.config is not None:
         cmd.append("--config=" + args.config)
     cmd += [tmp_cpp, "--", "-std=c++20", "-I" + args.include] + clang_args

@@ -35,7 +35,8 @@ class send_chan;
 template <class T>
 class recv_chan;
 template <class T>
-chan<T> make_chan(std::size_t capacity = 0);
+chan<T> make_chan(std::size_t capacity = 0,
+                  std::source_location where = std::source_location::current());
 
 namespace detail {
 
@@ -56,7 +57,7 @@ inline constexpr elem_ops elem_ops_for = {
     [](void* p) noexcept { static_cast<T*>(p)->~T(); },
 };
 
-chan_core* chan_make(const elem_ops* ops, std::size_t capacity);
+chan_core* chan_make(const elem_ops* ops, std::size_t capacity, const std::source_location& where);
 // Blocks until *value is handed over (moved from). Throws goro::panic when the
 // channel is or becomes closed; *value is then left untouched.
 void chan_send(chan_core* c, void* value, const std::source_location& where);
@@ -65,7 +66,7 @@ bool chan_try_send(chan_core* c, void* value);
 // Blocks until a value is constructed into *out (true) or the channel is closed
 // and drained (false; *out untouched).
 bool chan_recv(chan_core* c, void* out, const std::source_location& where);
-enum class try_recv_result { value, closed, would_block };
+enum class try_recv_result : unsigned char { value, closed, would_block };
 try_recv_result chan_try_recv(chan_core* c, void* out);
 void chan_close(chan_core* c, const std::source_location& where);
 std::size_t chan_size(const chan_core* c) noexcept;
@@ -164,7 +165,7 @@ public:
   }
   std::size_t size() const noexcept { return detail::chan_size(h_.get()); }         // len(ch)
   std::size_t capacity() const noexcept { return detail::chan_capacity(h_.get()); } // cap(ch)
-  explicit operator bool() const noexcept { return h_.get() != nullptr; } // false for nil
+  explicit operator bool() const noexcept { return h_.get() != nullptr; }           // false for nil
   friend bool operator==(const chan& a, const chan& b) noexcept { return a.h_.get() == b.h_.get(); }
 
   // `for (T v : ch)` receives until the channel is closed and drained. Each
@@ -174,7 +175,10 @@ public:
     using value_type = T;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
-    T operator*() const { return std::move(*current_); }
+    // Valid only before the iterator compares equal to end(), as for any iterator.
+    T operator*() const {
+      return std::move(*current_);
+    } // NOLINT(bugprone-unchecked-optional-access)
     iterator& operator++() {
       current_ = detail::recv_from<T>(core_, where_);
       return *this;
@@ -203,15 +207,15 @@ public:
 
 private:
   explicit chan(detail::chan_handle h) noexcept : h_(std::move(h)) {}
-  friend chan make_chan<T>(std::size_t);
+  friend chan make_chan<T>(std::size_t, std::source_location);
   friend detail::chan_core* detail::core_of<T>(const chan&) noexcept;
   detail::chan_handle h_;
 };
 
-// make(chan T, capacity).
+// make(chan T, capacity). `where` names the channel in the debug runtime's reports.
 template <class T>
-chan<T> make_chan(std::size_t capacity) {
-  return chan<T>(detail::chan_handle(detail::chan_make(&detail::elem_ops_for<T>, capacity)));
+chan<T> make_chan(std::size_t capacity, std::source_location where) {
+  return chan<T>(detail::chan_handle(detail::chan_make(&detail::elem_ops_for<T>, capacity, where)));
 }
 
 // Send-only view (Go's chan<- T): send, try_send, close; no receive.

@@ -15,10 +15,10 @@
 
 namespace goro::debug {
 
-enum class state { runnable, running, blocked, sleeping, done };
+enum class state : unsigned char { runnable, running, blocked, sleeping, done };
 
-struct site {          // a user-code location, resolved at run time
-  std::string file;    // "" when unknown
+struct site {       // a user-code location, resolved at run time
+  std::string file; // "" when unknown
   std::uint32_t line = 0;
   std::uint32_t column = 0;
   std::string function;
@@ -27,24 +27,31 @@ struct site {          // a user-code location, resolved at run time
 struct goroutine_info {
   std::uint64_t id;
   state st;
-  std::string wait_reason; // "chan receive", "chan send", "select", "mutex lock", "wait_group wait", "sleep", ...
+  std::string wait_reason; // "chan receive", "chan send", "select", "mutex lock", "wait_group
+                           // wait", "sleep", ...
   site created_at;
-  site blocked_at;         // meaningful when st == blocked or sleeping
+  site blocked_at; // meaningful when st == blocked or sleeping
 };
 
 // Every live goroutine, in id order.
 std::vector<goroutine_info> goroutines();
 
 struct leak_options {
-  std::vector<std::string> ignore;       // a goroutine whose creation or blocking site contains one of these is not a leak
-  std::chrono::milliseconds settle{200}; // how long to wait for goroutines to finish before calling them leaked
+  std::vector<std::string>
+      ignore; // a goroutine whose creation or blocking site contains one of these is not a leak
+  std::chrono::milliseconds settle{
+      200}; // how long to wait for goroutines to finish before calling them leaked
 };
 // goleak.VerifyNone: reports every goroutine (except the caller) still alive
 // after `settle`, and returns how many. Returns as soon as none is left.
 std::size_t verify_none(const leak_options& options = {});
 
 // Every goroutine with its state and sites (also printed on SIGQUIT by the
-// debug runtime).
+// debug runtime, which then keeps running).
 void dump(std::ostream& out);
+
+// How many findings the debug runtime has reported so far (0 with the
+// release runtime). Lets a test wait for an early report.
+std::size_t findings_reported();
 
 } // namespace goro::debug

@@ -18,7 +18,7 @@
 
 namespace goro {
 
-enum class errc {
+enum class errc { // NOLINT(performance-enum-size): error codes are int, as std::errc
   canceled = 1,      // context.Canceled: "context canceled"
   deadline_exceeded, // context.DeadlineExceeded: "context deadline exceeded"
 };
@@ -34,9 +34,9 @@ std::error_code make_error_code(errc) noexcept;
 class error {
 public:
   error() noexcept;
-  error(std::error_code code);          // NOLINT(google-explicit-constructor): implicit, like Go
-  error(errc code);                     // NOLINT(google-explicit-constructor)
-  explicit error(std::string message);  // errors.New(message): an error even when empty
+  error(std::error_code code);             // NOLINT(google-explicit-constructor): implicit, like Go
+  error(errc code);                        // NOLINT(google-explicit-constructor)
+  explicit error(std::string message);     // errors.New(message): an error even when empty
   explicit operator bool() const noexcept; // true when it IS an error
   std::error_code code() const noexcept;   // empty for message-only errors
   std::string message() const;             // "" for no error

@@ -33,7 +33,9 @@ public:
   void add(std::string key, std::string value); // appends another field named key
   std::string get(std::string_view key) const;  // the first value; "" when absent
   void del(std::string_view key);
-  const std::vector<std::pair<std::string, std::string>>& fields() const noexcept { return fields_; }
+  const std::vector<std::pair<std::string, std::string>>& fields() const noexcept {
+    return fields_;
+  }
 
 private:
   std::vector<std::pair<std::string, std::string>> fields_;
@@ -46,7 +48,8 @@ public:
   std::string query(std::string_view key) const; // URL query parameter; "" when absent
   const http::header& headers() const;
   std::string_view body() const;
-  const goro::context& context() const; // canceled when the client goes away or the server shuts down
+  const goro::context&
+  context() const; // canceled when the client goes away or the server shuts down
 
 private:
   friend struct detail::request_impl;
@@ -72,9 +75,9 @@ using handler = std::function<void(response_writer&, const request&)>;
 void write_error(response_writer& w, std::string_view message, int status);
 
 struct server_options {
-  std::size_t max_header_bytes = 64 * 1024;     // request line + headers; larger: 431
+  std::size_t max_header_bytes = std::size_t{64} * 1024;     // request line + headers; larger: 431
   std::size_t max_headers = 100;                // more: 431
-  std::size_t max_body_bytes = 8 * 1024 * 1024; // larger: 413
+  std::size_t max_body_bytes = std::size_t{8} * 1024 * 1024; // larger: 413
   goro::duration read_timeout = std::chrono::seconds(30);
   goro::duration write_timeout = std::chrono::seconds(30);
   goro::duration idle_timeout = std::chrono::seconds(120);
@@ -83,16 +86,19 @@ struct server_options {
 
 class server {
 public:
-  explicit server(std::string address = "127.0.0.1:8080", server_options options = {}); // port 0: any free port
+  explicit server(std::string address = "127.0.0.1:8080",
+                  server_options options = {}); // port 0: any free port
   server(const server&) = delete;
   server& operator=(const server&) = delete;
   ~server();
-  void handle(std::string pattern, handler h); // ServeMux-style: exact path, or prefix ending in '/'
-  goro::error listen();                        // binds and listens; port() is valid after it returns
-  goro::error serve();                         // accepts until shutdown (after listen())
-  goro::error listen_and_serve();              // listen() then serve()
-  int port() const;                            // the bound port once listening; 0 before
-  goro::error shutdown(const goro::context& ctx); // stop accepting; wait for in-flight handlers or ctx
+  void handle(std::string pattern,
+              handler h);         // ServeMux-style: exact path, or prefix ending in '/'
+  goro::error listen();           // binds and listens; port() is valid after it returns
+  goro::error serve();            // accepts until shutdown (after listen())
+  goro::error listen_and_serve(); // listen() then serve()
+  int port() const;               // the bound port once listening; 0 before
+  goro::error
+  shutdown(const goro::context& ctx); // stop accepting; wait for in-flight handlers or ctx
 
 private:
   detail::server_impl* impl_;

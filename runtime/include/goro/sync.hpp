@@ -77,8 +77,8 @@ public:
   wait_group(const wait_group&) = delete;
   wait_group& operator=(const wait_group&) = delete;
   ~wait_group();
-  void add(int delta = 1);
-  void done();
+  void add(int delta = 1, std::source_location where = std::source_location::current());
+  void done(std::source_location where = std::source_location::current());
   void wait(std::source_location where = std::source_location::current());
 
 private:

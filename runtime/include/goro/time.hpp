@@ -48,7 +48,7 @@ public:
   timer& operator=(const timer&) = delete;
   ~timer(); // stops the timer
   recv_chan<time_point> c() const;
-  bool stop();           // true if it stopped a pending timer; a stopped timer never fires
+  bool stop();            // true if it stopped a pending timer; a stopped timer never fires
   bool reset(duration d); // true if the timer was pending; fires once more, after d
 
 private:

@@ -26,6 +26,7 @@ namespace goro::detail {
 struct task {
   void (*run)(task*);
   void (*destroy)(task*) noexcept;
+  std::size_t size; // bytes of the whole closure object (the debug runtime scans it)
 };
 
 // go(f, args...): f and args are decay-copied at the go statement, as Go
@@ -33,8 +34,10 @@ struct task {
 template <class Fn, class... Args>
 struct bound_task final : task {
   template <class F, class... A>
-  explicit bound_task(F&& f, A&&... a)
-      : task{&invoke, &dispose}, fn(std::forward<F>(f)), args(std::forward<A>(a)...) {}
+  explicit bound_task(
+      F&& f, A&&... a) // NOLINT(bugprone-forwarding-reference-overload): built only by make_task
+      : task{&invoke, &dispose, sizeof(bound_task)}, fn(std::forward<F>(f)),
+        args(std::forward<A>(a)...) {}
 
   static void invoke(task* t) {
     auto* self = static_cast<bound_task*>(t);
@@ -51,19 +54,22 @@ task* make_task(F&& f, Args&&... args) {
   static_assert(std::is_invocable_v<std::decay_t<F>, std::decay_t<Args>&&...>,
                 "goro::go(f, args...): f cannot be called with these arguments");
   return new bound_task<std::decay_t<F>, std::decay_t<Args>...>(std::forward<F>(f),
-                                                                 std::forward<Args>(args)...);
+                                                                std::forward<Args>(args)...);
 }
 
 // An errgroup body: returns goro::error (or void, meaning success).
 struct error_task {
   error (*run)(error_task*);
   void (*destroy)(error_task*) noexcept;
+  std::size_t size; // bytes of the whole closure object
 };
 
 template <class Fn>
 struct bound_error_task final : error_task {
   template <class F>
-  explicit bound_error_task(F&& f) : error_task{&invoke, &dispose}, fn(std::forward<F>(f)) {}
+  explicit bound_error_task(
+      F&& f) // NOLINT(bugprone-forwarding-reference-overload): built only by make_error_task
+      : error_task{&invoke, &dispose, sizeof(bound_error_task)}, fn(std::forward<F>(f)) {}
 
   static error invoke(error_task* t) {
     auto* self = static_cast<bound_error_task*>(t);
@@ -95,9 +101,11 @@ class function_ref;
 template <class R, class... A>
 class function_ref<R(A...)> {
 public:
+  // The requires-clause keeps copies away from this constructor.
   template <class F>
     requires(!std::is_same_v<std::remove_cvref_t<F>, function_ref>)
-  function_ref(F&& f) noexcept // NOLINT(google-explicit-constructor)
+  function_ref(
+      F&& f) noexcept // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload)
       : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
         call_([](void* o, A... a) -> R {
           return std::invoke(*static_cast<std::remove_reference_t<F>*>(o), a...);
@@ -128,8 +136,7 @@ struct value_box {
 };
 template <class T>
 struct typed_value_box final : value_box {
-  explicit typed_value_box(T v)
-      : value_box{type_id<T>(), nullptr, &dispose}, value(std::move(v)) {
+  explicit typed_value_box(T v) : value_box{type_id<T>(), nullptr, &dispose}, value(std::move(v)) {
     ptr = std::addressof(value);
   }
   static void dispose(value_box* b) noexcept { delete static_cast<typed_value_box*>(b); }

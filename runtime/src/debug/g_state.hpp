@@ -1,0 +1,57 @@
+// debug/g_state.hpp — what the debug runtime records per goroutine or thread.
+//
+// Lives inside g (g.hpp) in the debug build only. Written by the g itself
+// (stacks, held locks) and by the hooks it runs; read by the reporters. Fields
+// read from other threads (the monitor, exit checks) are atomics or guarded by
+// `lock`.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "../spin_lock.hpp"
+#include "../wait_kind.hpp"
+
+namespace goro::detail {
+
+inline constexpr int captured_depth = 24;
+
+// Return addresses from a frame-pointer walk, innermost first.
+struct captured_stack {
+  void* pc[captured_depth];
+  std::uint8_t depth = 0;
+};
+
+struct held_lock {
+  const void* mutex = nullptr;
+  bool shared = false;
+  captured_stack acquired_at;
+};
+
+struct debug_g_state {
+  captured_stack spawn_stack;
+  captured_stack block_stack;
+  std::atomic<wait_kind> waiting_kind{wait_kind::none};
+  std::atomic<const void*> waiting_on{nullptr};
+  std::size_t waiting_count = 0;            // select: cases at waiting_on
+  std::atomic<std::uint64_t> park_epoch{0}; // bumped at every park and wake
+  std::atomic<bool> awake{false};           // counted in the program's awake count
+  std::atomic<bool> leak_reported{false};   // reported as a certain leak already
+
+  spin_lock lock;              // guards held
+  std::vector<held_lock> held; // locks held now, in acquisition order
+
+  // Memory owned by this goroutine besides its stack: its closure(s). A channel
+  // handle stored there belongs to the goroutine.
+  const void* closure = nullptr;
+  std::size_t closure_size = 0;
+  const void* extra_closure = nullptr; // errgroup: the user's function object
+  std::size_t extra_closure_size = 0;
+
+  int tid = 0;              // plain threads: kernel thread id
+  bool main_thread = false; // plain threads: the process's first thread
+};
+
+} // namespace goro::detail

@@ -1,0 +1,301 @@
+// debug/lock_order.cpp — the lock-order graph (goro-lock-order-inversion).
+//
+// Nodes are live mutexes (goro::mutex, goro::rw_mutex), numbered when first
+// seen; an edge A -> B records that some goroutine or thread acquired B while
+// holding A, with both acquisition stacks. When a new edge closes a cycle of
+// any length, the cycle is reported once, even if no deadlock happened in this
+// run. A destroyed mutex's number is retired, so a new mutex at the same
+// address never inherits its edges.
+//
+// Each g's held locks live in its debug_g_state (under its own lock). The
+// graph is guarded by graph_mu and touched only for nested acquisitions; a
+// per-thread cache of recently seen edges keeps repeated nesting cheap.
+#include <algorithm>
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include <dlfcn.h>
+
+#include "../introspect.hpp"
+#include "../sched.hpp"
+#include "options.hpp"
+#include "report.hpp"
+#include "runtime_state.hpp"
+#include "stack_capture.hpp"
+
+namespace goro::detail {
+namespace {
+
+struct edge_info {
+  captured_stack from_site; // where the held lock was acquired
+  captured_stack to_site;   // where the second lock was acquired
+  std::string who;          // goroutine or thread that did it
+};
+
+struct node {
+  const void* addr;
+};
+
+struct graph {
+  std::mutex mu;
+  std::uint64_t next_id = 1;
+  std::unordered_map<const void*, std::uint64_t> ids; // live mutexes
+  std::unordered_map<std::uint64_t, node> nodes;
+  std::unordered_map<std::uint64_t, std::unordered_map<std::uint64_t, edge_info>> out;
+  std::set<std::vector<std::uint64_t>> reported; // canonical cycles
+};
+
+graph& the_graph() {
+  static auto* gr = new graph; // never destroyed: locks are taken during exit
+  return *gr;
+}
+
+std::uint64_t id_of_locked(graph& gr, const void* m) {
+  auto [it, inserted] = gr.ids.try_emplace(m, 0);
+  if (inserted) {
+    it->second = gr.next_id++;
+    gr.nodes[it->second] = node{m};
+  }
+  return it->second;
+}
+
+// Depth-first search from `from` to `to`; fills `path` (from .. to).
+bool find_path(graph& gr, std::uint64_t from, std::uint64_t to, std::vector<std::uint64_t>& path) {
+  std::unordered_map<std::uint64_t, std::uint64_t> parent;
+  std::vector<std::uint64_t> stack{from};
+  parent[from] = from;
+  while (!stack.empty()) {
+    std::uint64_t n = stack.back();
+    stack.pop_back();
+    if (n == to) {
+      for (std::uint64_t x = to; x != from; x = parent[x])
+        path.push_back(x);
+      path.push_back(from);
+      std::reverse(path.begin(), path.end());
+      return true;
+    }
+    auto it = gr.out.find(n);
+    if (it == gr.out.end())
+      continue;
+    for (const auto& [next, info] : it->second) {
+      (void)info;
+      if (parent.try_emplace(next, n).second)
+        stack.push_back(next);
+    }
+  }
+  return false;
+}
+
+std::vector<std::uint64_t> canonical(std::vector<std::uint64_t> cycle) {
+  auto smallest = std::min_element(cycle.begin(), cycle.end());
+  std::rotate(cycle.begin(), smallest, cycle.end());
+  return cycle;
+}
+
+struct cycle_report {
+  std::vector<const void*> mutexes; // in cycle order: m0 -> m1 -> ... -> m0
+  std::vector<edge_info> edges;     // edges[i]: mutexes[i] -> mutexes[i+1]
+};
+
+void report_cycle(const cycle_report& c) {
+  std::size_t n = c.mutexes.size();
+  std::vector<std::string> names;
+  for (const void* m : c.mutexes)
+    names.push_back(lock_name(m));
+  finding f;
+  f.rule = "goro-lock-order-inversion";
+  if (n == 2) {
+    f.message = "lock-order inversion: " + names[1] + " is locked while holding " + names[0] +
+                ", and elsewhere " + names[0] + " is locked while holding " + names[1] +
+                "; goroutines doing both at once deadlock";
+  } else {
+    std::string chain;
+    for (std::size_t i = 0; i <= n; ++i)
+      chain += (i ? " -> " : "") + names[i % n];
+    f.message = "lock-order inversion: a cycle of " + std::to_string(n) + " mutexes (" + chain +
+                "); goroutines taking them concurrently can deadlock";
+  }
+  // The edge that closed the cycle is the last one: its second acquisition is
+  // the line to look at.
+  const edge_info& closing = c.edges.back();
+  f.where = first_user_site(closing.to_site);
+  for (std::size_t i = 0; i < n; ++i) {
+    const edge_info& e = c.edges[i];
+    const std::string& held = names[i];
+    const std::string& taken = names[(i + 1) % n];
+    f.notes.push_back({first_user_site(e.to_site),
+                       taken + " acquired here while holding " + held + " (" + e.who + ")"});
+    f.notes.push_back({first_user_site(e.from_site), held + " acquired here (" + e.who + ")"});
+    f.stacks.push_back({taken + " acquired while holding " + held + " (" + e.who + ")",
+                        symbolize_stack(e.to_site)});
+    f.graph.push_back({held, taken, format_site(first_user_site(e.to_site))});
+  }
+  f.properties.push_back({"mutexes", std::to_string(n)});
+  emit(std::move(f));
+}
+
+// Edges this thread recently confirmed, by mutex address; cleared whenever
+// any mutex is destroyed (its address may come back as another mutex).
+std::atomic<std::uint64_t> destroy_epoch{0};
+thread_local std::vector<std::pair<const void*, const void*>> t_seen_edges;
+thread_local std::uint64_t t_seen_epoch = 0;
+
+bool seen_recently(const void* a, const void* b) {
+  std::uint64_t epoch = destroy_epoch.load(std::memory_order_acquire);
+  if (epoch != t_seen_epoch) {
+    t_seen_edges.clear();
+    t_seen_epoch = epoch;
+  }
+  for (const auto& e : t_seen_edges)
+    if (e.first == a && e.second == b)
+      return true;
+  if (t_seen_edges.size() >= 64)
+    t_seen_edges.erase(t_seen_edges.begin());
+  t_seen_edges.emplace_back(a, b);
+  return false;
+}
+
+void add_edge(const held_lock& held, const void* m, const captured_stack& site,
+              const std::string& who) {
+  if (seen_recently(held.mutex, m))
+    return;
+  graph& gr = the_graph();
+  cycle_report report;
+  {
+    std::lock_guard<std::mutex> lock(gr.mu);
+    std::uint64_t a = id_of_locked(gr, held.mutex);
+    std::uint64_t b = id_of_locked(gr, m);
+    if (a == b)
+      return;
+    auto& outs = gr.out[a];
+    if (outs.count(b) != 0)
+      return;
+    outs.emplace(b, edge_info{held.acquired_at, site, who});
+    // A path b -> ... -> a plus the new edge a -> b is a cycle.
+    std::vector<std::uint64_t> path;
+    if (!find_path(gr, b, a, path))
+      return;
+    std::vector<std::uint64_t> cycle(path.begin(), path.end()); // b .. a
+    if (!gr.reported.insert(canonical(cycle)).second)
+      return;
+    // Report in the order a -> b -> ... -> a, ending with the new edge.
+    std::vector<std::uint64_t> order;
+    order.push_back(b);
+    for (std::size_t i = 1; i < path.size(); ++i)
+      order.push_back(path[i]);
+    // order = b, ..., a ; edges: order[i] -> order[i+1], then a -> b.
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      report.mutexes.push_back(gr.nodes[order[i]].addr);
+      std::uint64_t from = order[i];
+      std::uint64_t to = order[(i + 1) % order.size()];
+      report.edges.push_back(gr.out[from][to]);
+    }
+  }
+  report_cycle(report);
+}
+
+} // namespace
+
+std::string lock_name(const void* m) {
+  Dl_info info{};
+  if (m != nullptr && dladdr(m, &info) != 0 && info.dli_sname != nullptr &&
+      info.dli_saddr != nullptr) {
+    auto offset = static_cast<const char*>(m) - static_cast<const char*>(info.dli_saddr);
+    std::string name = std::string("'") + info.dli_sname;
+    if (offset != 0)
+      name += "+" + std::to_string(offset);
+    return name + "'";
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "mutex@%p", m);
+  return buf;
+}
+
+void lock_acquired(g& me, const void* m, bool shared) noexcept {
+  try {
+    held_lock entry;
+    entry.mutex = m;
+    entry.shared = shared;
+    capture_stack(entry.acquired_at);
+    std::vector<held_lock> held;
+    me.dbg.lock.lock();
+    if (options().detect_lock_order)
+      held = me.dbg.held;
+    me.dbg.held.push_back(entry);
+    me.dbg.lock.unlock();
+    if (held.empty())
+      return;
+    std::string who = goroutine_name(me);
+    for (const held_lock& h : held)
+      if (h.mutex != m)
+        add_edge(h, m, entry.acquired_at, who);
+  } catch (...) {
+  }
+}
+
+void lock_released(g& me, const void* m, bool shared) noexcept {
+  auto remove_from = [&](g& gp) {
+    bool found = false;
+    gp.dbg.lock.lock();
+    auto& held = gp.dbg.held;
+    for (std::size_t i = held.size(); i-- > 0;) {
+      if (held[i].mutex == m && held[i].shared == shared) {
+        held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
+        found = true;
+        break;
+      }
+    }
+    gp.dbg.lock.unlock();
+    return found;
+  };
+  if (remove_from(me))
+    return;
+  // Go lets another goroutine unlock a mutex: find its holder.
+  g* holder = lock_holder(m, nullptr);
+  if (holder != nullptr && holder != &me)
+    remove_from(*holder);
+}
+
+void lock_destroyed(const void* m) noexcept {
+  destroy_epoch.fetch_add(1, std::memory_order_acq_rel);
+  graph& gr = the_graph();
+  std::lock_guard<std::mutex> lock(gr.mu);
+  auto it = gr.ids.find(m);
+  if (it == gr.ids.end())
+    return;
+  gr.out.erase(it->second);
+  gr.nodes.erase(it->second);
+  gr.ids.erase(it);
+}
+
+g* lock_holder(const void* m, held_lock* where) noexcept {
+  g* found = nullptr;
+  auto look = [&](const g& gp) {
+    if (found != nullptr)
+      return;
+    auto& mut = const_cast<g&>(gp);
+    mut.dbg.lock.lock();
+    for (const held_lock& h : mut.dbg.held)
+      if (h.mutex == m && !h.shared) {
+        found = &mut;
+        if (where != nullptr)
+          *where = h;
+        break;
+      }
+    mut.dbg.lock.unlock();
+  };
+  for_each_goroutine(look);
+  debug_runtime& d = debug_state();
+  d.threads_lock.lock(); // held while looking: a thread's g dies with the thread
+  for (g* t : d.threads)
+    look(*t);
+  d.threads_lock.unlock();
+  return found;
+}
+
+} // namespace goro::detail

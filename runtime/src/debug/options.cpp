@@ -1,0 +1,155 @@
+// debug/options.cpp — parsing GORO_OPTIONS (see options.hpp).
+#include "options.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+
+namespace goro::detail {
+namespace {
+
+constexpr const char* known_options =
+    "sarif_path, log_path, dot_path, exitcode, halt_on_error, leak_check_at_exit, "
+    "detect_deadlocks, detect_lock_order, ignore, sched";
+
+// Splits on `sep` outside single quotes; removes the quotes.
+bool split_quoted(const std::string& text, char sep, std::vector<std::string>* parts,
+                  std::string* error) {
+  std::string current;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '\'') {
+      quoted = !quoted;
+    } else if (c == sep && !quoted) {
+      parts->push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (quoted) {
+    *error = "unterminated quote in '" + text + "'";
+    return false;
+  }
+  parts->push_back(current);
+  return true;
+}
+
+bool parse_bool(const std::string& name, const std::string& value, bool* out, std::string* error) {
+  if (value == "1" || value == "true") {
+    *out = true;
+    return true;
+  }
+  if (value == "0" || value == "false") {
+    *out = false;
+    return true;
+  }
+  *error = "option '" + name + "' expects 0 or 1, got '" + value + "'";
+  return false;
+}
+
+bool parse_uint(const std::string& name, const std::string& value, std::uint64_t max,
+                std::uint64_t* out, std::string* error) {
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = value.empty() ? 0 : std::strtoull(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0' || errno == ERANGE || value[0] == '-' || v > max) {
+    *error = "option '" + name + "' expects an integer from 0 to " + std::to_string(max) +
+             ", got '" + value + "'";
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+} // namespace
+
+bool parse_options(const std::string& text, debug_options* out, std::string* error) {
+  std::vector<std::string> items;
+  if (!split_quoted(text, ',', &items, error))
+    return false;
+  for (const std::string& item : items) {
+    if (item.empty())
+      continue;
+    auto eq = item.find('=');
+    if (eq == std::string::npos) {
+      *error = "'" + item + "' is not NAME=VALUE";
+      return false;
+    }
+    std::string name = item.substr(0, eq);
+    std::string value = item.substr(eq + 1);
+    if (name == "sarif_path") {
+      out->sarif_path = value;
+    } else if (name == "log_path") {
+      out->log_path = value;
+    } else if (name == "dot_path") {
+      out->dot_path = value;
+    } else if (name == "exitcode") {
+      std::uint64_t v = 0;
+      if (!parse_uint(name, value, 255, &v, error))
+        return false;
+      out->exitcode = static_cast<int>(v);
+    } else if (name == "halt_on_error") {
+      if (!parse_bool(name, value, &out->halt_on_error, error))
+        return false;
+    } else if (name == "leak_check_at_exit") {
+      if (!parse_bool(name, value, &out->leak_check_at_exit, error))
+        return false;
+    } else if (name == "detect_deadlocks") {
+      if (!parse_bool(name, value, &out->detect_deadlocks, error))
+        return false;
+    } else if (name == "detect_lock_order") {
+      if (!parse_bool(name, value, &out->detect_lock_order, error))
+        return false;
+    } else if (name == "ignore") {
+      std::vector<std::string> sites;
+      if (!split_quoted(value, ';', &sites, error))
+        return false;
+      for (std::string& s : sites)
+        if (!s.empty())
+          out->ignore.push_back(std::move(s));
+    } else if (name == "sched") {
+      if (value == "default") {
+        out->sched_random = false;
+      } else if (value.rfind("random:", 0) == 0) {
+        if (!parse_uint(name, value.substr(7), UINT64_MAX, &out->sched_seed, error)) {
+          *error = "option 'sched' expects 'default' or 'random:SEED' with an integer SEED, got '" +
+                   value + "'";
+          return false;
+        }
+        out->sched_random = true;
+      } else {
+        *error = "option 'sched' expects 'default' or 'random:SEED', got '" + value + "'";
+        return false;
+      }
+    } else {
+      *error = "unknown option '" + name + "' (known options: " + known_options + ")";
+      return false;
+    }
+  }
+  return true;
+}
+
+const debug_options& options() noexcept {
+  static const debug_options parsed = [] {
+    debug_options o;
+    const char* text = std::getenv("GORO_OPTIONS");
+    std::string error;
+    if (text != nullptr && !parse_options(text, &o, &error)) {
+      std::fprintf(stderr, "goro: GORO_OPTIONS: %s\n", error.c_str());
+      std::fflush(stderr);
+      std::_Exit(2);
+    }
+    return o;
+  }();
+  return parsed;
+}
+
+namespace {
+// Validate at load time: a typo is reported before the program runs.
+[[gnu::constructor]] void validate_options_at_start() {
+  (void)options();
+}
+} // namespace
+
+} // namespace goro::detail

@@ -1,0 +1,91 @@
+// debug/stack_capture.cpp — frame-pointer walks bounded by the current stack.
+#include "stack_capture.hpp"
+
+#include <cstdint>
+
+#include <pthread.h>
+
+#include "../sched.hpp"
+
+namespace goro::detail {
+namespace {
+
+struct stack_bounds {
+  std::uintptr_t lo = 0;
+  std::uintptr_t hi = 0;
+};
+
+// The running thread's own stack (for plain threads and workers' g0).
+[[gnu::noinline]] stack_bounds thread_stack_bounds() noexcept {
+  asm volatile("");
+  thread_local stack_bounds cached;
+  if (cached.hi == 0) {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* addr = nullptr;
+      std::size_t size = 0;
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+        cached.lo = reinterpret_cast<std::uintptr_t>(addr);
+        cached.hi = cached.lo + size;
+      }
+      pthread_attr_destroy(&attr);
+    }
+  }
+  return cached;
+}
+
+stack_bounds current_bounds() noexcept {
+  if (on_goroutine()) {
+    g* me = current_g();
+    return {reinterpret_cast<std::uintptr_t>(me->stack_lo), reinterpret_cast<std::uintptr_t>(me)};
+  }
+  return thread_stack_bounds();
+}
+
+} // namespace
+
+[[gnu::noinline]] void capture_stack(captured_stack& out) noexcept {
+  out.depth = 0;
+  stack_bounds b = current_bounds();
+  auto fp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  while (out.depth < captured_depth) {
+    if (fp < b.lo || fp + 2 * sizeof(void*) > b.hi || (fp & (sizeof(void*) - 1)) != 0)
+      break;
+    auto* slot = reinterpret_cast<void* const*>(fp);
+    void* ret = slot[1];
+    auto next = reinterpret_cast<std::uintptr_t>(slot[0]);
+    if (ret == nullptr)
+      break;
+    out.pc[out.depth++] = ret;
+    if (next <= fp)
+      break;
+    fp = next;
+  }
+}
+
+std::vector<symbol_frame> symbolize_stack(const captured_stack& stack) {
+  // Reports show the frames a user can act on: their own code. goro's and the
+  // standard library's frames (std::invoke, the fiber entry, ...) are left
+  // out; if nothing else remains, everything known is shown.
+  std::vector<symbol_frame> all, user;
+  for (int i = 0; i < stack.depth; ++i) {
+    for (symbol_frame& f : symbolize_return_address(stack.pc[i])) {
+      if (!is_library_file(f.file))
+        user.push_back(f);
+      all.push_back(std::move(f));
+    }
+  }
+  return user.empty() ? all : user;
+}
+
+debug::site first_user_site(const captured_stack& stack) {
+  for (int i = 0; i < stack.depth; ++i) {
+    for (const symbol_frame& f : symbolize_return_address(stack.pc[i])) {
+      if (!is_library_file(f.file))
+        return debug::site{f.file, f.line, f.column, f.function};
+    }
+  }
+  return {};
+}
+
+} // namespace goro::detail
