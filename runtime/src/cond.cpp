@@ -8,6 +8,7 @@
 // held before taking one.
 #include "goro/error.hpp"
 #include "goro/sync.hpp"
+#include "hooks.hpp"
 #include "sync_impl.hpp"
 
 namespace goro::detail {
@@ -46,6 +47,7 @@ void cond::wait(std::source_location where) {
   // locked; release it again and report the misuse before taking a ticket.
   if (core_->m->try_lock()) {
     core_->m->unlock();
+    detail::on_misuse_hook(detail::misuse::unlock_of_unlocked, core_->m, &where, nullptr);
     throw goro::panic("sync: unlock of unlocked mutex");
   }
   core_->lock.lock();
