@@ -3,8 +3,9 @@
 // A goroutine hands its job to the pool through park()'s deferred callback
 // (so the pool cannot finish the job and ready the goroutine before it is
 // parked) and sleeps; a pool thread runs the job and readies it. The pool
-// starts threads on demand, up to GORO_BLOCKING_THREADS; idle threads wait on
-// a condition variable and live as long as the program.
+// starts threads on demand, up to GORO_BLOCKING_THREADS, so that every queued
+// job has a thread while the limit allows; idle threads wait on a condition
+// variable and live as long as the program.
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -60,7 +61,11 @@ void submit(void* arg) noexcept {
   pool& p = the_pool();
   std::lock_guard<std::mutex> lock(p.mu);
   p.jobs.push_back(j);
-  if (p.idle == 0 && p.threads < env().blocking_threads) {
+  // Each queued job needs a thread of its own. An idle thread that has been
+  // notified but has not woken up yet still counts in `idle`, so "idle == 0"
+  // would let one idle thread stand for several jobs, which then run one
+  // after the other (and deadlock if they wait for each other).
+  if (p.jobs.size() > static_cast<std::size_t>(p.idle) && p.threads < env().blocking_threads) {
     try {
       std::thread(pool_thread, &p).detach();
       ++p.threads;

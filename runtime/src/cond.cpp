@@ -3,8 +3,12 @@
 // wait() takes a ticket before unlocking the mutex; signal() serves tickets in
 // order and broadcast() serves all issued ones. A waiter whose ticket was
 // served before it got to park does not park at all, so a signal sent between
-// the unlock and the park is never lost.
+// the unlock and the park is never lost. Every ticket handed out belongs to a
+// waiter that parks (or finds it served): wait() checks that the mutex is
+// held before taking one.
+#include "goro/error.hpp"
 #include "goro/sync.hpp"
+#include "hooks.hpp"
 #include "sync_impl.hpp"
 
 namespace goro::detail {
@@ -37,6 +41,15 @@ cond::~cond() {
 }
 
 void cond::wait(std::source_location where) {
+  // wait() without the mutex held is misuse, and unlocking it below would
+  // throw after we took a ticket: the next signal() would then be spent on a
+  // waiter that never parks. A try_lock that succeeds means the mutex was not
+  // locked; release it again and report the misuse before taking a ticket.
+  if (core_->m->try_lock()) {
+    core_->m->unlock();
+    detail::on_misuse_hook(detail::misuse::unlock_of_unlocked, core_->m, &where, nullptr);
+    throw goro::panic("sync: unlock of unlocked mutex");
+  }
   core_->lock.lock();
   std::uint32_t ticket = core_->wait_ticket++;
   core_->lock.unlock();

@@ -9,6 +9,9 @@
 // the error, closes `done` and cancels its registered children; then it
 // unregisters from its own ancestor. Lock order: an ancestor's lock before a
 // descendant's; a node never takes an ancestor's lock while holding its own.
+// The walk over the descendants is iterative (cancel_locked_tree): Go's
+// recursion relies on growable stacks, a goroutine's stack here is fixed, and
+// a chain of a few thousand generations overflowed it.
 //
 // Lifetime. Children are registered without a reference: a child that dies
 // unregisters first, under the ancestor's lock, so an ancestor canceling its
@@ -44,6 +47,7 @@ struct context_core {
   context_core* first_child = nullptr;     // registered descendants (no references)
   context_core* prev_sibling = nullptr;
   context_core* next_sibling = nullptr;
+  context_core* cancel_up = nullptr; // cancel_locked_tree's path; valid while it holds our lock
 
   static context wrap(context_core* adopted) noexcept { return context(adopted); }
   static context_core* of(const context& c) noexcept { return c.core_; }
@@ -96,21 +100,47 @@ void cancel(context_core* c, const error& why, bool unregister_from_parent) noex
   timer_remove(&c->deadline_timer);
 }
 
-// With c->lock held.
-void cancel_locked_tree(context_core* c, const error& why) noexcept {
+// With c->lock held: records the error and closes done, once.
+bool mark_canceled(context_core* c, const error& why) noexcept {
   if (c->canceled)
-    return;
+    return false;
   c->canceled = true;
   c->err = why;
   c->done.close();
-  while (context_core* child = c->first_child) {
-    unlink_child(c, child);
-    child->lock.lock();
-    cancel_locked_tree(child, why);
-    child->lock.unlock();
-    // Its timer, if any, still holds a reference and stops when it fires
-    // (firing a canceled context is a no-op); stop it now to free it early.
-    timer_remove(&child->deadline_timer);
+  return true;
+}
+
+// With c->lock held. A depth-first walk that keeps the path from c down to
+// the node it works on locked (ancestor before descendant, the lock order),
+// linked through cancel_up. Holding a node's lock also keeps each child we
+// unlinked from it alive: a child that loses its last handle unregisters
+// under that lock before it is freed.
+void cancel_locked_tree(context_core* c, const error& why) noexcept {
+  if (!mark_canceled(c, why))
+    return;
+  context_core* top = c;
+  for (;;) {
+    if (context_core* child = top->first_child) {
+      unlink_child(top, child);
+      child->lock.lock();
+      if (mark_canceled(child, why)) {
+        child->cancel_up = top;
+        top = child; // descend, keeping its lock
+        continue;
+      }
+      child->lock.unlock(); // already canceled, with its own descendants
+      timer_remove(&child->deadline_timer);
+      continue;
+    }
+    if (top == c)
+      return;
+    // top and its subtree are done. Its timer, if any, still holds a
+    // reference and would find it canceled when it fires; stop it now to free
+    // it early (top is alive: its ancestor's lock is still held).
+    context_core* up = top->cancel_up;
+    top->lock.unlock();
+    timer_remove(&top->deadline_timer);
+    top = up;
   }
 }
 

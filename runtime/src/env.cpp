@@ -24,12 +24,18 @@ long long parse_integer(const char* name, const char* value, long long lo, long 
   if (end == value || errno == ERANGE)
     env_error(name, value, expected);
   if (allow_size_suffix && *end != '\0') {
+    long long unit = 0;
     if ((*end == 'k' || *end == 'K') && end[1] == '\0')
-      v *= 1024;
+      unit = 1024;
     else if ((*end == 'm' || *end == 'M') && end[1] == '\0')
-      v *= 1024LL * 1024;
+      unit = 1024LL * 1024;
     else
       env_error(name, value, expected);
+    // Range-check before scaling: the product could overflow (undefined
+    // behaviour, in practice a wrap-around that may land inside [lo, hi]).
+    if (v < lo / unit || v > hi / unit)
+      env_error(name, value, expected);
+    v *= unit;
   } else if (*end != '\0') {
     env_error(name, value, expected);
   }

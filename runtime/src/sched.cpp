@@ -25,6 +25,15 @@
 // timer, an I/O event or a break; the others sleep on their parker. A new
 // earliest timer breaks the poller out (wake_poller).
 //
+// Stack overflow. The canary at the bottom of each stack is checked at every
+// switch, which catches a goroutine that overflowed a little and then
+// parked. Runaway recursion faults before it ever switches (below the slab's
+// lowest stack, or in a guard page), so workers run with an alternate signal
+// stack and a SIGSEGV handler that reports a fault whose stack pointer or
+// address lies below the running goroutine's stack the same way. Every
+// other fault goes to the handler installed before ours (the default one, a
+// sanitizer's, the program's).
+//
 // Exit. An on_exit handler stops scheduling: workers stop at their next
 // scheduling point and the handler waits until none runs a goroutine, so no
 // goroutine runs while static destructors do.
@@ -46,8 +55,11 @@
 #include <typeinfo>
 #include <vector>
 
+#include <csignal>
 #include <cxxabi.h>
 #include <sched.h>
+#include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "env.hpp"
@@ -89,7 +101,8 @@ struct worker {
   parker sleeper;
   bool spinning = false;
   std::atomic<bool> polling{false};
-  bool in_idle_list = false; // guarded by scheduler::idle_lock
+  std::atomic<bool> retired{false}; // parked in retire(); set_max_procs claims it to wake it
+  bool in_idle_list = false;        // guarded by scheduler::idle_lock
   std::uint32_t tick = 0;
   std::uint32_t next_streak = 0;
   std::uint64_t rng = 0;
@@ -364,6 +377,86 @@ void after_switch() noexcept {
   std::abort();
 }
 
+// ---------------------------------------------------------------- overflow faults
+
+struct sigaction previous_segv_action;
+constexpr std::size_t fault_stack_size = 256 * 1024; // room to symbolize the report
+
+// Gives the calling worker thread an alternate signal stack: the fault
+// handler cannot run on the goroutine stack that just overflowed.
+void install_fault_stack() noexcept {
+  void* mem = mmap(nullptr, fault_stack_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED)
+    return; // an overflow on this worker then crashes without a report
+  stack_t ss{};
+  ss.ss_sp = mem;
+  ss.ss_size = fault_stack_size;
+  sigaltstack(&ss, nullptr);
+}
+
+std::uintptr_t fault_stack_pointer(const void* context) noexcept {
+  const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+#elif defined(__aarch64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.sp);
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+// The goroutine ran off the bottom of its stack: its stack pointer is at or
+// below the canary word, or the fault is just below the stack (a guard page,
+// or a large frame that skipped past the bottom).
+bool is_stack_overflow(const g& gp, const void* address, const void* context) noexcept {
+  const auto lo = reinterpret_cast<std::uintptr_t>(gp.stack_lo);
+  const auto top = lo + gp.stack_size;
+  const std::uintptr_t sp = fault_stack_pointer(context);
+  if (sp != 0 && sp < lo + sizeof(stack_canary))
+    return true;
+  const auto a = reinterpret_cast<std::uintptr_t>(address);
+  return sp >= lo && sp < top && a < lo + sizeof(stack_canary) && lo - a <= 64 * 1024;
+}
+
+void on_segv(int sig, siginfo_t* info, void* context) {
+  worker* w = t_worker; // only workers run goroutines (plain threads: nullptr)
+  if (w != nullptr) {
+    g* gp = w->current.load(std::memory_order_relaxed);
+    if (gp != nullptr && gp != &w->g0 && gp->is_fiber &&
+        is_stack_overflow(*gp, info->si_addr, context)) {
+      // The report symbolizes the spawn site, which is not async-signal-safe
+      // (the fault may even be inside malloc): should it ever deadlock, the
+      // alarm ends the process anyway.
+      signal(SIGALRM, SIG_DFL);
+      alarm(10);
+      stack_overflow(gp);
+    }
+  }
+  const struct sigaction& prev = previous_segv_action;
+  if ((prev.sa_flags & SA_SIGINFO) != 0 && prev.sa_sigaction != nullptr) {
+    prev.sa_sigaction(sig, info, context);
+    return;
+  }
+  if ((prev.sa_flags & SA_SIGINFO) == 0 && prev.sa_handler != SIG_DFL &&
+      prev.sa_handler != SIG_IGN) {
+    prev.sa_handler(sig);
+    return;
+  }
+  // The default action: returning re-executes the faulting instruction,
+  // which now kills the process as if we had never been installed.
+  signal(sig, SIG_DFL);
+}
+
+void install_fault_handler() noexcept {
+  struct sigaction sa {};
+  sa.sa_sigaction = &on_segv;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigaction(SIGSEGV, &sa, &previous_segv_action);
+}
+
 void switch_context(worker* w, g* from, g* to) noexcept {
   if (from->is_fiber && !stack_canary_ok(from->stack_lo))
     stack_overflow(from);
@@ -604,9 +697,24 @@ void retire(scheduler& s, worker* w) noexcept {
   }
   w->runq.drain_to(s.global);
   wakep(s);
-  while (w->index >= s.nprocs.load(std::memory_order_acquire) &&
-         !s.stopping.load(std::memory_order_acquire))
-    w->sleeper.park(); // set_max_procs unparks us when it grows again
+  // Sleep until set_max_procs grows the count again. It wakes a worker only
+  // after claiming it (clearing `retired`), so every token it leaves in the
+  // parker is consumed here: a stale token would later make go_idle's park()
+  // return at once, and the worker would run "spinning" without being counted
+  // in nspinning (see set_max_procs). The flag and nprocs are a Dekker pair
+  // (seq_cst): either we see the new count or set_max_procs sees the flag.
+  w->retired.store(true, std::memory_order_seq_cst);
+  for (;;) {
+    if (w->index < s.nprocs.load(std::memory_order_seq_cst) ||
+        s.stopping.load(std::memory_order_seq_cst)) {
+      if (!w->retired.exchange(false, std::memory_order_seq_cst))
+        w->sleeper.park(); // set_max_procs claimed us: take its token
+      return;
+    }
+    w->sleeper.park();
+    if (!w->retired.load(std::memory_order_seq_cst))
+      return; // claimed by set_max_procs; its token is the one we just took
+  }
 }
 
 // The scheduling loop's search for work; nullptr when the program is exiting.
@@ -648,6 +756,7 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
 void worker_main(scheduler* s, worker* w) noexcept {
   register_runtime_thread();
   t_worker = w;
+  install_fault_stack();
   w->current.store(&w->g0, std::memory_order_seq_cst);
   for (;;) {
     g* gp = find_runnable(*s, w);
@@ -761,6 +870,7 @@ void ensure_started() noexcept {
     s->nprocs.store(procs, std::memory_order_release);
     the_scheduler.store(s, std::memory_order_release);
     on_exit(stop_at_exit, nullptr);
+    install_fault_handler();
     for (int i = 0; i < procs; ++i)
       start_worker(*s, i);
   }
@@ -940,8 +1050,13 @@ void set_max_procs(int n) {
   int started = s.nstarted.load(std::memory_order_acquire);
   for (int i = started; i < n; ++i)
     start_worker(s, i);
-  for (int i = old; i < std::min(n, started); ++i)
-    s.workers[i]->sleeper.unpark(); // it retired when the count shrank
+  // Wake the workers that retired when the count shrank. Only those parked in
+  // retire() (claimed through `retired`) get a token: a worker that has not
+  // noticed the shrink yet simply keeps going, and an unconditional unpark
+  // would leave it a stale token (see retire()).
+  for (int i = 0; i < std::min(n, started); ++i)
+    if (s.workers[i]->retired.exchange(false, std::memory_order_seq_cst))
+      s.workers[i]->sleeper.unpark();
   s.procs_lock.unlock();
   if (n < old) {
     // Idle workers above the new count must notice and retire.

@@ -7,9 +7,12 @@
 // degrades to dladdr() names and never fails the program.
 #include "symbolize.hpp"
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <unordered_map>
 
@@ -17,6 +20,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -107,8 +111,6 @@ void start(symbolizer& s) {
     close(out[0]);
     return;
   }
-  // A symbolizer that dies must not kill us with SIGPIPE.
-  signal(SIGPIPE, SIG_IGN);
   s.pid = pid;
   s.to = fdopen(in[1], "w");
   s.from = fdopen(out[0], "r");
@@ -123,17 +125,40 @@ void stop(symbolizer& s) {
   s.pid = -1;
 }
 
+// Sends one request; on failure stops the symbolizer. A symbolizer that died
+// must not kill us with SIGPIPE, and the program's SIGPIPE disposition is not
+// ours to change: SIGPIPE is blocked in this thread while writing (and while
+// closing, which may flush), and one raised by our own write is discarded.
+bool send_request(symbolizer& s, const char* module, std::uintptr_t offset) {
+  sigset_t pipe_only, old_mask, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  bool ok = std::fprintf(s.to, "\"%s\" 0x%zx\n", module, static_cast<std::size_t>(offset)) >= 0 &&
+            std::fflush(s.to) == 0;
+  if (!ok) {
+    stop(s);
+    sigpending(&pending);
+    if (!was_pending && sigismember(&pending, SIGPIPE) == 1) {
+      timespec zero{};
+      while (sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  return ok;
+}
+
 std::vector<symbol_frame> ask_symbolizer(symbolizer& s, const char* module, std::uintptr_t offset) {
   std::vector<symbol_frame> frames;
   if (!s.tried)
     start(s);
   if (s.to == nullptr)
     return frames;
-  if (std::fprintf(s.to, "\"%s\" 0x%zx\n", module, static_cast<std::size_t>(offset)) < 0 ||
-      std::fflush(s.to) != 0) {
-    stop(s);
+  if (!send_request(s, module, offset))
     return frames;
-  }
   char line[4096];
   symbol_frame current;
   bool have_function = false;

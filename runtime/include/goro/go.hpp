@@ -34,6 +34,12 @@ void spawn_at(task* t, const std::source_location& where);
 template <class F, class... Args>
 [[gnu::always_inline]] inline void go(F&& f, Args&&... args) {
   detail::spawn(detail::make_task(std::forward<F>(f), std::forward<Args>(args)...));
+  // The spawn site is spawn()'s return address. When go() ends its caller,
+  // an optimizer may turn that call into a jump (a tail call), and the return
+  // address would then be the caller's caller, or the runtime's goroutine
+  // entry. An empty asm statement after the call keeps it a real call
+  // (Abseil's ABSL_BLOCK_TAIL_CALL_OPTIMIZATION does the same).
+  asm volatile("");
 }
 
 // runtime.Gosched(): lets other goroutines run; the caller stays runnable.
