@@ -10,8 +10,10 @@ Every repetition of every round is one sample; a cell shows the median of its
 samples. Ratios are goro's time (or bytes) divided by the peer's: lower is
 better for goro, below 1.00 means goro is faster (smaller).
 
-Output: the table on stdout, and as markdown in RESULTS/table.md (plus the
-spread of the samples in RESULTS/spread.md).
+Output: the table on stdout, and as markdown in RESULTS/table.md; the same
+benchmarks in process CPU time per operation (all threads; steadier than wall
+time on a loaded machine) in RESULTS/cpu.md; the spread of the wall-time
+samples in RESULTS/spread.md.
 """
 import json
 import pathlib
@@ -53,10 +55,13 @@ def read_gbench(path, samples):
         if b.get("error_occurred"):
             fail(f"{path}: {b['name']} failed: {b.get('error_message')}")
         key = b["run_name"].split("/")[0]
-        samples.setdefault(key, []).append(b["real_time"] * scale[b.get("time_unit", "ns")])
+        unit = scale[b.get("time_unit", "ns")]
+        samples.setdefault(key, []).append(b["real_time"] * unit)
+        samples.setdefault(key + CPU, []).append(b["cpu_time"] * unit)
 
 
-GO_LINE = re.compile(r"^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([0-9.]+) ns/op")
+CPU = "@cpu"  # suffix of the keys holding process CPU time per iteration
+GO_LINE = re.compile(r"^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([0-9.]+) ns/op(?:\s+([0-9.]+) cpu-ns/op)?")
 
 
 def read_go(path, samples):
@@ -67,6 +72,8 @@ def read_go(path, samples):
         m = GO_LINE.match(line)
         if m:
             samples.setdefault(m.group(1), []).append(float(m.group(2)))
+            if m.group(3):
+                samples.setdefault(m.group(1) + CPU, []).append(float(m.group(3)))
 
 
 PARKED_LINE = re.compile(
@@ -143,7 +150,8 @@ def main():
     def values(system, procs, key):
         cell = samples.get((system, procs), {})
         if system == "boost":
-            key = BOOST_KEY.get(key, key)
+            base, cpu = (key[:-len(CPU)], CPU) if key.endswith(CPU) else (key, "")
+            key = BOOST_KEY.get(base, base) + cpu
         return cell.get(key, [])
 
     if len(parked_counts) > 1:
@@ -169,6 +177,18 @@ def main():
                 "–" if spread(values(s, procs, key)) is None else f"{spread(values(s, procs, key)):.0f}%"
                 for s in SYSTEMS] + ["/".join(str(c) for c in counts)])
 
+    cpu_rows = []
+    for procs in procs_list:
+        for key, label in ROWS:
+            med = {s: median(values(s, procs, key + CPU)) for s in SYSTEMS}
+            if all(v is None for v in med.values()):
+                continue
+            boost_cell = fmt_ns(med["boost"])
+            if med["boost"] is not None and key in BOOST_NOTE:
+                boost_cell += f" ({BOOST_NOTE[key]})"
+            cpu_rows.append([f"{label}, P={procs}", fmt_ns(med["goro"]), fmt_ns(med["go"]), boost_cell,
+                             fmt_ratio(med["goro"], med["go"]), fmt_ratio(med["goro"], med["boost"])])
+
     header = ["benchmark", "goro", "Go", "Boost.Fiber", "goro/Go", "goro/Boost"]
     notes = [
         "Times are medians per operation (wall clock); memory is resident bytes per parked goroutine.",
@@ -179,29 +199,40 @@ def main():
         "Boost.Fiber has no select: –.",
     ]
 
-    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-    line = lambda r: "  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i])
-                               for i, c in enumerate(r))
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-    print()
+    def print_table(title, table):
+        widths = [max(len(r[i]) for r in table + [header]) for i in range(len(header))]
+        line = lambda r: "  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i])
+                                   for i, c in enumerate(r))
+        print(title)
+        print(line(header))
+        print("  ".join("-" * w for w in widths))
+        for r in table:
+            print(line(r))
+        print()
+
+    def markdown(table):
+        md = ["| " + " | ".join(header) + " |",
+              "| " + " | ".join(["---"] + ["---:"] * (len(header) - 1)) + " |"]
+        return md + ["| " + " | ".join(r) + " |" for r in table]
+
+    print_table("Wall-clock time per operation (median):", rows)
+    if cpu_rows:
+        print_table("Process CPU time per operation, all threads (median):", cpu_rows)
     for n in notes:
         print(n)
 
-    md = ["| " + " | ".join(header) + " |",
-          "| " + " | ".join(["---"] + ["---:"] * (len(header) - 1)) + " |"]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
+    md = markdown(rows)
     md += [""] + [f"{n}  " if i < len(notes) - 1 else n for i, n in enumerate(notes)]
     (results / "table.md").write_text("\n".join(md) + "\n")
+    if cpu_rows:
+        (results / "cpu.md").write_text("\n".join(markdown(cpu_rows)) + "\n")
 
     sh = ["benchmark", "goro", "Go", "Boost.Fiber", "samples (goro/Go/Boost)"]
     smd = ["| " + " | ".join(sh) + " |", "| " + " | ".join(["---"] + ["---:"] * 4) + " |"]
     smd += ["| " + " | ".join(r) + " |" for r in spreads]
     smd += ["", "Spread = (max − min) / median of the samples of each cell."]
     (results / "spread.md").write_text("\n".join(smd) + "\n")
-    print(f"\nmarkdown: {results / 'table.md'} and {results / 'spread.md'}")
+    print(f"\nmarkdown: {results / 'table.md'}, {results / 'cpu.md'} and {results / 'spread.md'}")
 
 
 if __name__ == "__main__":

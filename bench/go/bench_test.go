@@ -4,21 +4,43 @@
 // through a buffered channel, one select with exactly one ready case, one
 // lock/increment/unlock. Parallelism comes from -test.cpu (GOMAXPROCS), set by
 // bench/run.sh to the GORO_MAXPROCS goro gets. Standard library only; Go 1.19.
+//
+// Besides ns/op (wall clock) each benchmark reports cpu-ns/op: the process's
+// CPU time per iteration (CLOCK_PROCESS_CPUTIME_ID, all threads), the same
+// clock Google Benchmark's MeasureProcessCPUTime reads for goro and
+// Boost.Fiber. On a loaded machine it is the steadier of the two.
 package bench
 
 import (
 	"sync"
+	"syscall"
 	"testing"
+	"unsafe"
 )
+
+const clockProcessCPUTimeID = 2 // CLOCK_PROCESS_CPUTIME_ID (Linux)
+
+func processCPU() int64 {
+	var ts syscall.Timespec
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockProcessCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Nano()
+}
+
+// reportCPU records the CPU time since start per iteration.
+func reportCPU(b *testing.B, start int64) {
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+}
 
 // wg.Add(1); go func() { wg.Done() }(); wg.Wait()
 func BenchmarkSpawnJoin(b *testing.B) {
 	var wg sync.WaitGroup
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		wg.Add(1)
 		go func() { wg.Done() }()
 		wg.Wait()
 	}
+	reportCPU(b, cpu)
 }
 
 // One round trip over two unbuffered channels to an echo goroutine.
@@ -33,6 +55,7 @@ func BenchmarkPingPong(b *testing.B) {
 	}()
 	ok := true
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		ping <- int64(i)
 		if <-pong != int64(i) {
@@ -40,6 +63,7 @@ func BenchmarkPingPong(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	reportCPU(b, cpu)
 	close(ping)
 	if _, more := <-pong; more || !ok {
 		b.Fatal("ping-pong: a wrong value came back")
@@ -51,6 +75,7 @@ func buffered(b *testing.B, capacity int) {
 	ch := make(chan int64, capacity)
 	n := b.N
 	b.ResetTimer()
+	cpu := processCPU()
 	go func() {
 		for i := 0; i < n; i++ {
 			ch <- int64(i)
@@ -64,6 +89,7 @@ func buffered(b *testing.B, capacity int) {
 		}
 	}
 	b.StopTimer()
+	reportCPU(b, cpu)
 	if _, more := <-ch; more || !ok {
 		b.Fatal("buffered: values lost, duplicated or reordered")
 	}
@@ -81,6 +107,7 @@ func BenchmarkSelect2(b *testing.B) {
 	}
 	var sum int64
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		c[i%2] <- 1
 		select {
@@ -91,6 +118,7 @@ func BenchmarkSelect2(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	reportCPU(b, cpu)
 	if sum != int64(b.N) {
 		b.Fatal("select: wrong number of values received")
 	}
@@ -103,6 +131,7 @@ func BenchmarkSelect8(b *testing.B) {
 	}
 	var sum int64
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		c[i%8] <- 1
 		select {
@@ -125,6 +154,7 @@ func BenchmarkSelect8(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	reportCPU(b, cpu)
 	if sum != int64(b.N) {
 		b.Fatal("select: wrong number of values received")
 	}
@@ -138,6 +168,7 @@ func BenchmarkMutex4(b *testing.B) {
 	var counter int64
 	var wg sync.WaitGroup
 	n := b.N
+	cpu := processCPU()
 	wg.Add(workers)
 	for w := 0; w < workers; w++ {
 		share := n / workers
@@ -155,6 +186,7 @@ func BenchmarkMutex4(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	reportCPU(b, cpu)
 	if counter != int64(n) {
 		b.Fatal("mutex: lost increments")
 	}
