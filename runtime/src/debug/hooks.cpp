@@ -137,7 +137,10 @@ namespace {
 // handler registered at load time (which runs after every later one).
 std::atomic<bool> exit_checked{false};
 
-void run_exit_checks() noexcept {
+// A program that found something exits with `exitcode` instead of 0; one that
+// already fails keeps its own status (exitcode=0 must never turn a failing
+// test binary into a passing one).
+void run_exit_checks(int status) noexcept {
   if (exit_checked.exchange(true))
     return;
   monitor_quiesce();
@@ -145,12 +148,12 @@ void run_exit_checks() noexcept {
   flush_outputs();
   if (findings_emitted() > 0) {
     std::fflush(nullptr);
-    std::_Exit(options().exitcode);
+    std::_Exit(status != 0 ? status : options().exitcode);
   }
 }
 
-void exit_checks_at_exit(int, void*) {
-  run_exit_checks();
+void exit_checks_at_exit(int status, void*) {
+  run_exit_checks(status);
 }
 
 [[gnu::constructor]] void register_exit_checks() {
@@ -158,8 +161,8 @@ void exit_checks_at_exit(int, void*) {
 }
 } // namespace
 
-void at_exit_hook(int) noexcept {
-  run_exit_checks();
+void at_exit_hook(int status) noexcept {
+  run_exit_checks(status);
 }
 
 // ---- misuse
