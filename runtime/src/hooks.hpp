@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <source_location>
 
 #include "g.hpp"
@@ -63,6 +64,10 @@ void on_extra_closure_hook(const void* p, std::size_t size) noexcept;
 // sched=random:SEED. A coin that comes up true one time in `one_in`, from the
 // seeded generator; always false when the mode is off.
 bool sched_coin(unsigned one_in) noexcept;
+// sched=random: the next number of the seeded generator for fast_rand()
+// (select's case order), so that a seed replays select's choices too; false
+// when the mode is off.
+bool sched_rand_hook(std::uint32_t* out) noexcept;
 // A point where the random scheduler may switch goroutines (channel
 // operations, locks). Never called with a runtime lock held.
 void sched_point_hook() noexcept;
@@ -89,6 +94,9 @@ inline void on_blocking_job_hook(int) noexcept {}
 inline void on_signals_used_hook() noexcept {}
 inline void on_extra_closure_hook(const void*, std::size_t) noexcept {}
 inline bool sched_coin(unsigned) noexcept {
+  return false;
+}
+inline bool sched_rand_hook(std::uint32_t*) noexcept {
   return false;
 }
 inline void sched_point_hook() noexcept {}

@@ -310,6 +310,13 @@ bool sched_coin(unsigned one_in) noexcept {
   return random_next() % one_in == 0;
 }
 
+bool sched_rand_hook(std::uint32_t* out) noexcept {
+  if (!options().sched_random)
+    return false;
+  *out = static_cast<std::uint32_t>(random_next() >> 32);
+  return true;
+}
+
 void sched_point_hook() noexcept {
   if (options().sched_random && on_goroutine() && sched_coin(4))
     goro::yield();
