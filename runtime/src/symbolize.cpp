@@ -64,9 +64,18 @@ std::string find_in_path(const char* name) {
   return {};
 }
 
+// GORO_SYMBOLIZER_PATH, else llvm-symbolizer(-19) from PATH, else LLVM 19's
+// usual install locations. A GORO_SYMBOLIZER_PATH that names no executable
+// is reported (once: this runs once per program) and the search goes on.
 std::string symbolizer_path() {
-  if (const char* p = std::getenv("GORO_SYMBOLIZER_PATH"); p != nullptr && *p != '\0')
-    return executable(p) ? std::string(p) : std::string();
+  if (const char* p = std::getenv("GORO_SYMBOLIZER_PATH"); p != nullptr && *p != '\0') {
+    if (executable(p))
+      return p;
+    std::fprintf(stderr,
+                 "goro: GORO_SYMBOLIZER_PATH=%s is not an executable; looking for "
+                 "llvm-symbolizer in PATH instead\n",
+                 p);
+  }
   for (const char* name : {"llvm-symbolizer-19", "llvm-symbolizer"})
     if (std::string p = find_in_path(name); !p.empty())
       return p;
