@@ -29,6 +29,20 @@ debug_runtime& debug_state() noexcept {
 
 namespace {
 
+// The calling thread's own g, once it has one (plain threads only: workers
+// run goroutines, whose frames are tracked through park_sp).
+thread_local g* t_thread_g = nullptr;
+
+} // namespace
+
+[[gnu::noinline]] void note_thread_frame() noexcept {
+  if (g* self = t_thread_g)
+    self->dbg.last_sp.store(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)),
+                            std::memory_order_relaxed);
+}
+
+namespace {
+
 void count_awake(g& gp, bool awake) noexcept {
   if (gp.dbg.awake.exchange(awake, std::memory_order_acq_rel) == awake)
     return;
@@ -71,6 +85,7 @@ std::uint64_t random_next() noexcept {
 
 void on_spawn_hook(g& gp) noexcept {
   monitor_start();
+  note_thread_frame();
   capture_stack(gp.dbg.spawn_stack);
   gp.dbg.closure = gp.body;
   gp.dbg.closure_size = gp.body != nullptr ? gp.body->size : 0;
@@ -80,6 +95,8 @@ void on_spawn_hook(g& gp) noexcept {
 
 void on_park_hook(g& gp, wait_kind kind, const void* object, std::size_t count) noexcept {
   capture_stack(gp.dbg.block_stack);
+  gp.dbg.park_sp.store(__builtin_frame_address(0), std::memory_order_relaxed);
+  debug_state().parks.fetch_add(1, std::memory_order_relaxed);
   gp.dbg.waiting_count = count;
   gp.dbg.waiting_on.store(object, std::memory_order_relaxed);
   gp.dbg.waiting_kind.store(kind, std::memory_order_relaxed);
@@ -111,6 +128,10 @@ void on_thread_g_hook(g& gp, bool created) noexcept {
   if (created) {
     gp.dbg.tid = static_cast<int>(gettid());
     gp.dbg.main_thread = gp.dbg.tid == static_cast<int>(getpid());
+    this_thread_stack(&gp.dbg.thread_stack_lo, &gp.dbg.thread_stack_hi);
+    t_thread_g = &gp;
+  } else if (t_thread_g == &gp) {
+    t_thread_g = nullptr;
   }
   d.threads_lock.lock();
   if (created) {
@@ -244,6 +265,7 @@ void on_chan_destroy_hook(chan_core* c) noexcept {
 }
 
 void on_handle_hook(chan_core* c, const chan_handle* h, bool created) noexcept {
+  note_thread_frame();
   bool has_waiters = false;
   c->dbg.lock.lock();
   auto& hs = c->dbg.handles;
@@ -273,6 +295,7 @@ void on_handle_hook(chan_core* c, const chan_handle* h, bool created) noexcept {
 // ---- locks
 
 void on_lock_hook(const void* m, bool shared, void*) noexcept {
+  note_thread_frame();
   lock_acquired(*current_g(), m, shared);
 }
 
@@ -318,6 +341,7 @@ bool sched_rand_hook(std::uint32_t* out) noexcept {
 }
 
 void sched_point_hook() noexcept {
+  note_thread_frame();
   if (options().sched_random && on_goroutine() && sched_coin(4))
     goro::yield();
 }

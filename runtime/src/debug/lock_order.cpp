@@ -239,7 +239,8 @@ void lock_acquired(g& me, const void* m, bool shared) noexcept {
 }
 
 void lock_released(g& me, const void* m, bool shared) noexcept {
-  auto remove_from = [&](g& gp) {
+  auto remove_from = [&](const g& cgp) {
+    auto& gp = const_cast<g&>(cgp);
     bool found = false;
     gp.dbg.lock.lock();
     auto& held = gp.dbg.held;
@@ -255,10 +256,21 @@ void lock_released(g& me, const void* m, bool shared) noexcept {
   };
   if (remove_from(me))
     return;
-  // Go lets another goroutine unlock a mutex: find its holder.
-  g* holder = lock_holder(m, nullptr);
-  if (holder != nullptr && holder != &me)
-    remove_from(*holder);
+  // Go lets another goroutine unlock a mutex: find its holder, under the
+  // registry's and the threads' locks so that it cannot exit meanwhile.
+  bool done = false;
+  for_each_goroutine([&](const g& gp) {
+    if (!done && &gp != &me)
+      done = remove_from(gp);
+  });
+  if (done)
+    return;
+  debug_runtime& d = debug_state();
+  d.threads_lock.lock();
+  for (g* t : d.threads)
+    if (!done && t != &me)
+      done = remove_from(*t);
+  d.threads_lock.unlock();
 }
 
 void lock_destroyed(const void* m) noexcept {
@@ -273,21 +285,26 @@ void lock_destroyed(const void* m) noexcept {
   gr.ids.erase(it);
 }
 
-g* lock_holder(const void* m, held_lock* where) noexcept {
-  g* found = nullptr;
+bool lock_holder(const void* m, lock_holder_info* out) noexcept {
+  bool found = false;
   auto look = [&](const g& gp) {
-    if (found != nullptr)
+    if (found)
       return;
     auto& mut = const_cast<g&>(gp);
     mut.dbg.lock.lock();
     for (const held_lock& h : mut.dbg.held)
       if (h.mutex == m && !h.shared) {
-        found = &mut;
-        if (where != nullptr)
-          *where = h;
+        found = true;
+        out->acquired = h;
         break;
       }
     mut.dbg.lock.unlock();
+    if (found) {
+      // Copied while the registry or threads lock keeps gp alive.
+      out->holder = record_of(gp);
+      out->asleep = gp.dbg.waiting_kind.load(std::memory_order_acquire) != wait_kind::none &&
+                    !gp.dbg.awake.load(std::memory_order_acquire);
+    }
   };
   for_each_goroutine(look);
   debug_runtime& d = debug_state();

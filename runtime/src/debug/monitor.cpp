@@ -6,6 +6,7 @@
 // waiters loses a handle (and now and then while goroutines keep parking),
 // and a goroutine dump on SIGQUIT. Requests arrive as bytes on a pipe, which
 // a signal handler can write too.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -62,15 +63,14 @@ void run() {
       deadlock_check();
     // Sweep on request, or now and then if anything parked since the last one.
     auto now = std::chrono::steady_clock::now();
-    std::uint64_t epoch = debug_state().wake_epoch.load();
+    std::uint64_t epoch = debug_state().parks.load();
     if (leaks || (now - last_sweep >= sweep_interval && epoch != last_epoch)) {
-      auto start = std::chrono::steady_clock::now();
-      certain_leak_sweep();
-      auto took = std::chrono::steady_clock::now() - start;
-      // Keep the periodic sweeps under ~10% of one core.
-      sweep_interval = std::max<std::chrono::milliseconds>(
-          std::chrono::milliseconds(250),
-          std::chrono::duration_cast<std::chrono::milliseconds>(took * 10));
+      auto took = certain_leak_sweep();
+      // Keep the periodic sweeps under ~10% of one core (a report's
+      // symbolization does not count: it happens once).
+      sweep_interval = std::clamp<std::chrono::milliseconds>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(took * 10),
+          std::chrono::milliseconds(250), std::chrono::milliseconds(10000));
       last_sweep = std::chrono::steady_clock::now();
       last_epoch = epoch;
     }
