@@ -51,6 +51,10 @@ void on_handle_hook(chan_core* c, const chan_handle* h, bool created) noexcept;
 // Locks: the current g acquired / released `m` (for the lock-order graph and
 // "held by" in the wait-for graph).
 void on_lock_hook(const void* m, bool shared, void* pc) noexcept;
+// The current g acquired `m` with try_lock: it cannot have waited, so the
+// acquisition adds no lock-order edge (std::lock / std::scoped_lock take
+// mutexes in any order with try_lock and back off), but `m` counts as held.
+void on_try_lock_hook(const void* m, bool shared) noexcept;
 void on_unlock_hook(const void* m, bool shared) noexcept;
 void on_lock_destroy_hook(const void* m) noexcept;
 
@@ -88,6 +92,7 @@ inline void on_chan_close_hook(chan_core*, const std::source_location&) noexcept
 inline void on_chan_destroy_hook(chan_core*) noexcept {}
 inline void on_handle_hook(chan_core*, const chan_handle*, bool) noexcept {}
 inline void on_lock_hook(const void*, bool, void*) noexcept {}
+inline void on_try_lock_hook(const void*, bool) noexcept {}
 inline void on_unlock_hook(const void*, bool) noexcept {}
 inline void on_lock_destroy_hook(const void*) noexcept {}
 inline void on_blocking_job_hook(int) noexcept {}

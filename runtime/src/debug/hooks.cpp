@@ -296,7 +296,12 @@ void on_handle_hook(chan_core* c, const chan_handle* h, bool created) noexcept {
 
 void on_lock_hook(const void* m, bool shared, void*) noexcept {
   note_thread_frame();
-  lock_acquired(*current_g(), m, shared);
+  lock_acquired(*current_g(), m, shared, true);
+}
+
+void on_try_lock_hook(const void* m, bool shared) noexcept {
+  note_thread_frame();
+  lock_acquired(*current_g(), m, shared, false);
 }
 
 void on_unlock_hook(const void* m, bool shared) noexcept {

@@ -216,7 +216,7 @@ std::string lock_name(const void* m) {
   return buf;
 }
 
-void lock_acquired(g& me, const void* m, bool shared) noexcept {
+void lock_acquired(g& me, const void* m, bool shared, bool blocking) noexcept {
   try {
     held_lock entry;
     entry.mutex = m;
@@ -224,7 +224,7 @@ void lock_acquired(g& me, const void* m, bool shared) noexcept {
     capture_stack(entry.acquired_at);
     std::vector<held_lock> held;
     me.dbg.lock.lock();
-    if (options().detect_lock_order)
+    if (options().detect_lock_order && blocking)
       held = me.dbg.held;
     me.dbg.held.push_back(entry);
     me.dbg.lock.unlock();

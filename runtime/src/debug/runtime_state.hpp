@@ -88,7 +88,9 @@ std::chrono::nanoseconds certain_leak_sweep() noexcept;
 std::vector<std::string> channel_holders(const chan_core* c);
 
 // lock_order.cpp
-void lock_acquired(g& me, const void* m, bool shared) noexcept;
+// `blocking`: acquired by lock()/lock_shared(), which may wait (try_lock
+// acquisitions add no lock-order edge).
+void lock_acquired(g& me, const void* m, bool shared, bool blocking) noexcept;
 void lock_released(g& me, const void* m, bool shared) noexcept;
 void lock_destroyed(const void* m) noexcept;
 // Who holds m exclusively, for the wait-for graph: false when nobody does.
