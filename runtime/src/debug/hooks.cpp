@@ -130,6 +130,11 @@ void on_thread_g_hook(g& gp, bool created) noexcept {
     gp.dbg.main_thread = gp.dbg.tid == static_cast<int>(getpid());
     this_thread_stack(&gp.dbg.thread_stack_lo, &gp.dbg.thread_stack_hi);
     t_thread_g = &gp;
+    // Awake before it is known: a deadlock check must never see a running
+    // thread as a registered sleeper. (Until it is registered, its tid is
+    // unknown to the check, which then assumes it may wake someone.)
+    count_awake(gp, true);
+    d.wake_epoch.fetch_add(1, std::memory_order_seq_cst);
   } else if (t_thread_g == &gp) {
     t_thread_g = nullptr;
   }
@@ -145,11 +150,10 @@ void on_thread_g_hook(g& gp, bool created) noexcept {
       }
   }
   d.threads_lock.unlock();
-  if (created) {
+  if (created)
     monitor_start();
-    d.wake_epoch.fetch_add(1, std::memory_order_seq_cst);
-  }
-  count_awake(gp, created);
+  else
+    count_awake(gp, false);
 }
 
 namespace {
