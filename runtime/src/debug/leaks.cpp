@@ -182,9 +182,15 @@ std::size_t report_groups(const std::vector<leak_entry>& entries, const std::str
     if (count++ == 0 || e.r.id < example->r.id)
       example = &e;
   }
+  // In the order the groups' oldest goroutines were created, so that reports
+  // read the same from run to run.
+  std::vector<std::pair<std::size_t, const leak_entry*>> ordered;
+  for (auto& [key, grp] : groups)
+    ordered.push_back(grp);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.second->r.id < b.second->r.id; });
   std::size_t reported = 0;
-  for (auto& [key, grp] : groups) {
-    auto [count, example] = grp;
+  for (auto [count, example] : ordered) {
     const leak_entry& e = *example;
     const g_record& ex = e.r;
     debug::site spawn = spawn_site_of(ex);
@@ -208,7 +214,7 @@ std::size_t report_groups(const std::vector<leak_entry>& entries, const std::str
     // The line to look at: where it blocks; where it was created when it does
     // not block, or when its blocking call is not in a user frame.
     f.where = waiting && !block.file.empty() ? block : spawn;
-    if (f.where.file != spawn.file || f.where.line != spawn.line)
+    if (f.where.file != spawn.file || f.where.line != spawn.line || f.where.column != spawn.column)
       f.notes.push_back({spawn, count == 1 ? "the goroutine was created here"
                                            : "the goroutines were created here"});
     for (report_note& n : wait_notes(e))
@@ -366,10 +372,20 @@ g_memory memory_of(const g& gp) {
   }
   if (m.live_from < m.stack_lo || m.live_from >= m.stack_hi)
     m.live_from = m.stack_lo; // unknown: all of it
-  m.closure_lo = reinterpret_cast<std::uintptr_t>(gp.dbg.closure);
-  m.closure_hi = m.closure_lo + gp.dbg.closure_size;
-  m.extra_lo = reinterpret_cast<std::uintptr_t>(gp.dbg.extra_closure);
-  m.extra_hi = m.extra_lo + gp.dbg.extra_closure_size;
+  // A closure's header (the task record) is the runtime's: the spawner kept
+  // a pointer to it for a moment, and a stale copy of that pointer in a live
+  // frame of the spawning thread must not count as a reference. User code
+  // can only point at what follows: the function object and its arguments.
+  auto closure = reinterpret_cast<std::uintptr_t>(gp.dbg.closure);
+  if (closure != 0 && gp.dbg.closure_size > sizeof(task)) {
+    m.closure_lo = closure + sizeof(task);
+    m.closure_hi = closure + gp.dbg.closure_size;
+  }
+  auto extra = reinterpret_cast<std::uintptr_t>(gp.dbg.extra_closure);
+  if (extra != 0 && gp.dbg.extra_closure_size > sizeof(error_task)) {
+    m.extra_lo = extra + sizeof(error_task);
+    m.extra_hi = extra + gp.dbg.extra_closure_size;
+  }
   if (m.park_sp < m.stack_lo || m.park_sp >= m.stack_hi)
     m.parked = false; // no usable parking frame: treat the whole stack as live
   return m;
@@ -412,6 +428,23 @@ void global_regions(std::vector<region>& out) {
       &out);
 }
 
+// Goroutines an earlier sweep found leaked (by id, with their park epoch),
+// not reported yet: a sweep reports only what a sweep at least confirm_after
+// earlier found too, unmoved.
+// Certainty is not the problem — the exit is: when main returns, its locals
+// (often the last outside handles of channels goroutines wait on) die before
+// exit() runs the exit checks, and a sweep in between would report as
+// "certain" what is simply still blocked at exit, even with
+// leak_check_at_exit=0, and only on the runs where it won the race. Waiting
+// confirm_after (0.25 s) keeps reports deterministic; the exit
+// checks quiesce the monitor first. Touched by the monitor thread only.
+struct pending_leak {
+  std::uint64_t epoch;
+  std::chrono::steady_clock::time_point found;
+};
+constexpr std::chrono::milliseconds confirm_after{250};
+std::unordered_map<std::uint64_t, pending_leak> pending;
+
 struct candidate {
   g_memory mem;
   g_record record;
@@ -422,8 +455,9 @@ struct candidate {
 
 } // namespace
 
-std::chrono::nanoseconds certain_leak_sweep() noexcept {
+sweep_result certain_leak_sweep() noexcept {
   auto start = std::chrono::steady_clock::now();
+  sweep_result result;
   debug_runtime& d = debug_state();
   std::vector<leak_entry> entries; // reported after the lock is released
   d.channels_lock.lock();          // no channel is freed while we look
@@ -445,8 +479,10 @@ std::chrono::nanoseconds certain_leak_sweep() noexcept {
       cands.push_back(std::move(c));
     });
     if (cands.empty()) {
+      pending.clear();
       d.channels_lock.unlock();
-      return std::chrono::steady_clock::now() - start;
+      result.analysis = std::chrono::steady_clock::now() - start;
+      return result;
     }
     bool stale = false;
     for (candidate& c : cands) {
@@ -596,18 +632,33 @@ std::chrono::nanoseconds certain_leak_sweep() noexcept {
             t->dbg.park_epoch.load(std::memory_order_acquire) != m.epoch)
           stale = true;
     d.threads_lock.unlock();
-    if (!stale && !leaked.empty()) {
+    if (!stale) {
+      // Report what the previous sweep found too, unmoved; keep the rest for
+      // the next sweep.
+      std::unordered_map<std::uint64_t, pending_leak> next_pending;
+      auto now = std::chrono::steady_clock::now();
       for (candidate* c : leaked) {
+        auto it = pending.find(c->record.id);
+        if (it == pending.end() || it->second.epoch != c->mem.epoch) {
+          next_pending.emplace(c->record.id, pending_leak{c->mem.epoch, now});
+          continue;
+        }
+        if (now - it->second.found < confirm_after) {
+          next_pending.insert(*it);
+          continue;
+        }
         c->mem.gp->dbg.leak_reported.store(true);
         leak_entry e{c->record, {}, c->forever_nil};
         note_channels(e, c->select_count);
         entries.push_back(std::move(e));
       }
+      pending.swap(next_pending);
     }
   } catch (...) {
   }
   d.channels_lock.unlock();
-  auto took = std::chrono::steady_clock::now() - start;
+  result.analysis = std::chrono::steady_clock::now() - start;
+  result.pending = !pending.empty();
   // The leaked goroutines stay parked forever: their records stay true.
   try {
     if (!entries.empty())
@@ -615,7 +666,7 @@ std::chrono::nanoseconds certain_leak_sweep() noexcept {
                     true);
   } catch (...) {
   }
-  return took;
+  return result;
 }
 
 std::vector<std::string> channel_holders(const chan_core* c) {

@@ -80,8 +80,12 @@ void monitor_quiesce() noexcept;
 
 // leaks.cpp
 void report_leaks_at_exit() noexcept;
-// Reports what it finds; returns the time the analysis took (reporting excluded).
-std::chrono::nanoseconds certain_leak_sweep() noexcept;
+// Reports the certain leaks it finds (once two sweeps in a row found them).
+struct sweep_result {
+  std::chrono::nanoseconds analysis{0}; // time spent analysing (reporting excluded)
+  bool pending = false;                 // leaks found that the next sweep should confirm
+};
+sweep_result certain_leak_sweep() noexcept;
 // Who holds handles to c (goroutines and threads whose stack or closure holds
 // one; handles elsewhere are counted). Caller holds channels_lock; meant for
 // a program that is asleep (a deadlock report).
