@@ -110,8 +110,9 @@ void report_cycle(const cycle_report& c) {
   finding f;
   f.rule = "goro-lock-order-inversion";
   if (n == 2) {
-    f.message = "lock-order inversion: " + names[1] + " is locked while holding " + names[0] +
-                ", and elsewhere " + names[0] + " is locked while holding " + names[1] +
+    // names[1] -> names[0] is the edge that closed the cycle: the report's line.
+    f.message = "lock-order inversion: " + names[0] + " is locked here while holding " + names[1] +
+                ", and elsewhere " + names[1] + " is locked while holding " + names[0] +
                 "; goroutines doing both at once deadlock";
   } else {
     std::string chain;
