@@ -176,11 +176,29 @@ std::vector<report_note> wait_notes(const leak_entry& e) {
 // ("at exit", ...). Returns how many goroutines were reported.
 std::size_t report_groups(const std::vector<leak_entry>& entries, const std::string& why,
                           const std::vector<std::string>& extra_ignore, bool certain) {
-  std::map<group_key, std::pair<std::size_t, const leak_entry*>> groups;
+  // Group by the raw sites first (cheap), then merge groups whose sites
+  // symbolize to the same lines: the captured stacks of goroutines started on
+  // one line can differ beyond the user's frame (code built without frame
+  // pointers leaves garbage for the walk to follow), the lines do not.
+  std::map<group_key, std::pair<std::size_t, const leak_entry*>> raw;
   for (const leak_entry& e : entries) {
-    auto& [count, example] = groups[key_of(e.r)];
+    auto& [count, example] = raw[key_of(e.r)];
     if (count++ == 0 || e.r.id < example->r.id)
       example = &e;
+  }
+  auto site_key = [](const debug::site& s) {
+    return s.file + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ":" +
+           (s.file.empty() ? s.function : std::string());
+  };
+  std::map<std::string, std::pair<std::size_t, const leak_entry*>> groups;
+  for (auto& [key, grp] : raw) {
+    const g_record& r = grp.second->r;
+    std::string k = site_key(spawn_site_of(r)) + "|" + site_key(block_site_of(r)) + "|" +
+                    r.wait_reason + "|" + state_words(r.state);
+    auto& [count, example] = groups[k];
+    if (count == 0 || r.id < example->r.id)
+      example = grp.second;
+    count += grp.first;
   }
   // In the order the groups' oldest goroutines were created, so that reports
   // read the same from run to run.
