@@ -203,15 +203,13 @@ void add_edge(const held_lock& held, const void* m, const captured_stack& site,
 } // namespace
 
 std::string lock_name(const void* m) {
-  Dl_info info{};
-  if (m != nullptr && dladdr(m, &info) != 0 && info.dli_sname != nullptr &&
-      info.dli_saddr != nullptr) {
-    auto offset = static_cast<const char*>(m) - static_cast<const char*>(info.dli_saddr);
-    std::string name = std::string("'") + info.dli_sname;
-    if (offset != 0)
-      name += "+" + std::to_string(offset);
-    return name + "'";
+  std::string name;
+  try {
+    name = data_symbol(m);
+  } catch (...) {
   }
+  if (!name.empty())
+    return "'" + name + "'";
   char buf[32];
   std::snprintf(buf, sizeof buf, "mutex@%p", m);
   return buf;
