@@ -214,6 +214,10 @@ bool ask_data(symbolizer& s, const char* module, std::uintptr_t offset, std::str
 }
 
 std::string demangled(const char* name) {
+  // Only mangled names: __cxa_demangle reads a plain C name such as "a" or
+  // "b" as a type code (signed char, bool).
+  if (std::strncmp(name, "_Z", 2) != 0)
+    return name;
   int status = 0;
   char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
   std::string out = status == 0 && d != nullptr ? d : name;
