@@ -15,6 +15,12 @@
 // RUN: %validate_sarif %t.clean.sarif | FileCheck %s --check-prefix=CLEAN
 // CLEAN: tool: goro-debug-runtime, 9 rules
 // CLEAN-NEXT: results: 0
+// A panic nobody catches ends the program in std::terminate, before any exit
+// handler: the file is already written.
+// RUN: env GORO_OPTIONS=sarif_path=%t.abort.sarif not --crash %t uncaught 2> /dev/null
+// RUN: %validate_sarif %t.abort.sarif | FileCheck %s --check-prefix=ABORT
+// ABORT: result 0: ruleId=goro-close-of-nil ruleIndex=5 level=error
+// ABORT: results: 1
 #include <cstring>
 #include <goro/goro.hpp>
 #include <mutex>
@@ -26,6 +32,8 @@ auto* keep = new std::vector<goro::chan<int>>;
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "clean") == 0)
     return 0;
+  if (argc > 1 && std::strcmp(argv[1], "uncaught") == 0)
+    goro::chan<int>().close();
   auto ch = goro::make_chan<int>();
   ch.close();
   try {

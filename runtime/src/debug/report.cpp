@@ -320,8 +320,9 @@ void emit(finding f) {
     write_text(render_text(f));
     s.all.push_back(std::move(f));
     halt = options().halt_on_error;
-    if (halt)
-      flush_locked(s.all);
+    // Rewritten at once: a misuse panic that nobody catches ends the program
+    // in std::terminate, before any exit handler could write the files.
+    flush_locked(s.all);
   }
   if (halt)
     std::_Exit(options().exitcode);
