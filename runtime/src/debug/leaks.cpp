@@ -748,7 +748,12 @@ std::size_t verify_none(const leak_options& opts) {
   std::uint64_t self = on_goroutine() ? current_g()->id : 0;
   auto deadline = std::chrono::steady_clock::now() + opts.settle;
   const std::vector<std::string>& ignore = opts.ignore;
+  bool ignoring = !ignore.empty() || !options().ignore.empty();
   for (;;) {
+    // Decided before the snapshot, so that what is reported is what was
+    // alive after the settle time (filtering ignored sites symbolizes, which
+    // can take a while the first time).
+    bool last = std::chrono::steady_clock::now() >= deadline;
     // Copies, taken under the registry's locks: a goroutine may exit (and its
     // g be reused) at any moment after.
     std::vector<std::pair<g_record, std::size_t>> alive;
@@ -757,13 +762,14 @@ std::size_t verify_none(const leak_options& opts) {
         alive.emplace_back(record_of(gp), gp.dbg.waiting_count);
     });
     // Ignored goroutines do not count, whether or not the time is up.
-    std::erase_if(alive, [&](const auto& a) {
-      return site_ignored(spawn_site_of(a.first), ignore) ||
-             site_ignored(block_site_of(a.first), ignore);
-    });
+    if (ignoring)
+      std::erase_if(alive, [&](const auto& a) {
+        return site_ignored(spawn_site_of(a.first), ignore) ||
+               site_ignored(block_site_of(a.first), ignore);
+      });
     if (alive.empty())
       return 0;
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (last) {
       // Mark them by id: a g that exited meanwhile may already be another goroutine.
       std::unordered_set<std::uint64_t> ids;
       for (const auto& a : alive)
