@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -461,6 +462,7 @@ struct pending_leak {
   std::chrono::steady_clock::time_point found;
 };
 constexpr std::chrono::milliseconds confirm_after{250};
+constexpr std::chrono::milliseconds hold_group_for{1000};
 std::unordered_map<std::uint64_t, pending_leak> pending;
 
 struct candidate {
@@ -651,18 +653,30 @@ sweep_result certain_leak_sweep() noexcept {
           stale = true;
     d.threads_lock.unlock();
     if (!stale) {
-      // Report what the previous sweep found too, unmoved; keep the rest for
-      // the next sweep.
+      // Report what an earlier sweep found too, unmoved, at least
+      // confirm_after ago; keep the rest for the next sweep. A ready leak
+      // waits (up to hold_group_for) for younger ones with the same sites, so
+      // that workers started in a loop are reported as one group.
       std::unordered_map<std::uint64_t, pending_leak> next_pending;
       auto now = std::chrono::steady_clock::now();
+      std::vector<candidate*> ready;
+      std::set<group_key> young;
       for (candidate* c : leaked) {
         auto it = pending.find(c->record.id);
         if (it == pending.end() || it->second.epoch != c->mem.epoch) {
           next_pending.emplace(c->record.id, pending_leak{c->mem.epoch, now});
-          continue;
-        }
-        if (now - it->second.found < confirm_after) {
+          young.insert(key_of(c->record));
+        } else if (now - it->second.found < confirm_after) {
           next_pending.insert(*it);
+          young.insert(key_of(c->record));
+        } else {
+          ready.push_back(c);
+        }
+      }
+      for (candidate* c : ready) {
+        const pending_leak& p = pending.at(c->record.id);
+        if (now - p.found < hold_group_for && young.count(key_of(c->record)) != 0) {
+          next_pending.emplace(c->record.id, p);
           continue;
         }
         c->mem.gp->dbg.leak_reported.store(true);
