@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package goro needs on a fresh bookworm machine.
-# Idempotent: packages already present are skipped, so a second run is fast.
+# Installs every Debian package goro needs on a fresh bookworm machine, and
+# fetches the SARIF 2.1.0 schema the tests validate against (.cache/sarif/).
+# Idempotent: what is already present is skipped, so a second run is fast.
 #
 #   scripts/setup.sh          build + test dependencies
 #   scripts/setup.sh --bench  also the benchmark peers (Go, Boost.Fiber, wrk)
@@ -26,19 +27,42 @@ elif [[ -n "${1:-}" ]]; then
   exit 2
 fi
 
+# The runtime tests validate the debug runtime's SARIF against the official
+# SARIF 2.1.0 schema. It is third-party, so it is not committed: it is fetched
+# once with npm (from a package that ships it) into .cache/sarif/ (ignored by git).
+sarif_package="@microsoft/jest-sarif@1.0.0-beta.0"
+sarif_schema=".cache/sarif/sarif-2.1.0-rtm.5.json"
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
 done
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages present"
-  exit 0
+else
+  sudo=""
+  if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: installed ${#missing[@]} packages"
 fi
 
-sudo=""
-if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: installed ${#missing[@]} packages"
+cd "$(dirname "$0")/.."
+if [[ -s $sarif_schema ]]; then
+  echo "setup: SARIF schema present ($sarif_schema)"
+else
+  echo "setup: fetching the SARIF 2.1.0 schema ($sarif_package) into .cache/sarif/"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  # Without network the build still works; only the SARIF tests fail, saying why.
+  if (cd "$tmp" && npm pack --silent "$sarif_package" >/dev/null) &&
+    tar -xzf "$tmp"/*.tgz -C "$tmp" package/lib/schemas/sarif-2.1.0-rtm.5.json; then
+    mkdir -p "$(dirname "$sarif_schema")"
+    mv "$tmp/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$sarif_schema"
+  else
+    echo "setup: warning: could not fetch the SARIF schema; the SARIF tests will fail" >&2
+  fi
+fi

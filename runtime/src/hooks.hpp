@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <source_location>
 
 #include "g.hpp"
@@ -50,6 +51,10 @@ void on_handle_hook(chan_core* c, const chan_handle* h, bool created) noexcept;
 // Locks: the current g acquired / released `m` (for the lock-order graph and
 // "held by" in the wait-for graph).
 void on_lock_hook(const void* m, bool shared, void* pc) noexcept;
+// The current g acquired `m` with try_lock: it cannot have waited, so the
+// acquisition adds no lock-order edge (std::lock / std::scoped_lock take
+// mutexes in any order with try_lock and back off), but `m` counts as held.
+void on_try_lock_hook(const void* m, bool shared) noexcept;
 void on_unlock_hook(const void* m, bool shared) noexcept;
 void on_lock_destroy_hook(const void* m) noexcept;
 
@@ -63,6 +68,10 @@ void on_extra_closure_hook(const void* p, std::size_t size) noexcept;
 // sched=random:SEED. A coin that comes up true one time in `one_in`, from the
 // seeded generator; always false when the mode is off.
 bool sched_coin(unsigned one_in) noexcept;
+// sched=random: the next number of the seeded generator for fast_rand()
+// (select's case order), so that a seed replays select's choices too; false
+// when the mode is off.
+bool sched_rand_hook(std::uint32_t* out) noexcept;
 // A point where the random scheduler may switch goroutines (channel
 // operations, locks). Never called with a runtime lock held.
 void sched_point_hook() noexcept;
@@ -83,12 +92,16 @@ inline void on_chan_close_hook(chan_core*, const std::source_location&) noexcept
 inline void on_chan_destroy_hook(chan_core*) noexcept {}
 inline void on_handle_hook(chan_core*, const chan_handle*, bool) noexcept {}
 inline void on_lock_hook(const void*, bool, void*) noexcept {}
+inline void on_try_lock_hook(const void*, bool) noexcept {}
 inline void on_unlock_hook(const void*, bool) noexcept {}
 inline void on_lock_destroy_hook(const void*) noexcept {}
 inline void on_blocking_job_hook(int) noexcept {}
 inline void on_signals_used_hook() noexcept {}
 inline void on_extra_closure_hook(const void*, std::size_t) noexcept {}
 inline bool sched_coin(unsigned) noexcept {
+  return false;
+}
+inline bool sched_rand_hook(std::uint32_t*) noexcept {
   return false;
 }
 inline void sched_point_hook() noexcept {}

@@ -29,10 +29,6 @@ struct raw_goroutine {
   void* blocked_pc;
 };
 
-debug::site site_of(const std::source_location& loc) {
-  return site_from_location(loc);
-}
-
 debug::state public_state(g_state s) {
   switch (s) {
   case g_state::running:

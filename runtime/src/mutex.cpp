@@ -130,7 +130,7 @@ void mutex::lock() {
 bool mutex::try_lock() {
   if (!detail::mutex_try_lock(core_))
     return false;
-  detail::on_lock_hook(this, false, __builtin_return_address(0));
+  detail::on_try_lock_hook(this, false);
   return true;
 }
 

@@ -52,7 +52,7 @@ bool rw_mutex::try_lock_shared() {
     if (c < 0)
       return false;
     if (core_->reader_count.compare_exchange_weak(c, c + 1, std::memory_order_acquire)) {
-      detail::on_lock_hook(this, true, __builtin_return_address(0));
+      detail::on_try_lock_hook(this, true);
       return true;
     }
   }
@@ -94,7 +94,7 @@ bool rw_mutex::try_lock() {
     (void)detail::mutex_unlock(&core_->writer);
     return false;
   }
-  detail::on_lock_hook(this, false, __builtin_return_address(0));
+  detail::on_try_lock_hook(this, false);
   return true;
 }
 

@@ -934,6 +934,8 @@ void ready(g* gp) noexcept {
 }
 
 std::uint32_t fast_rand() noexcept {
+  if (std::uint32_t r = 0; sched_rand_hook(&r))
+    return r;
   worker* w = this_worker();
   if (w != nullptr)
     return static_cast<std::uint32_t>(next_random(w));

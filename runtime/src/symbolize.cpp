@@ -68,9 +68,18 @@ std::string find_in_path(const char* name) {
   return {};
 }
 
+// GORO_SYMBOLIZER_PATH, else llvm-symbolizer(-19) from PATH, else LLVM 19's
+// usual install locations. A GORO_SYMBOLIZER_PATH that names no executable
+// is reported (once: this runs once per program) and the search goes on.
 std::string symbolizer_path() {
-  if (const char* p = std::getenv("GORO_SYMBOLIZER_PATH"); p != nullptr && *p != '\0')
-    return executable(p) ? std::string(p) : std::string();
+  if (const char* p = std::getenv("GORO_SYMBOLIZER_PATH"); p != nullptr && *p != '\0') {
+    if (executable(p))
+      return p;
+    std::fprintf(stderr,
+                 "goro: GORO_SYMBOLIZER_PATH=%s is not an executable; looking for "
+                 "llvm-symbolizer in PATH instead\n",
+                 p);
+  }
   for (const char* name : {"llvm-symbolizer-19", "llvm-symbolizer"})
     if (std::string p = find_in_path(name); !p.empty())
       return p;
@@ -80,7 +89,7 @@ std::string symbolizer_path() {
   return {};
 }
 
-void start(symbolizer& s) {
+void start_symbolizer(symbolizer& s) {
   s.tried = true;
   std::string path = symbolizer_path();
   if (path.empty())
@@ -154,7 +163,7 @@ bool send_request(symbolizer& s, const char* module, std::uintptr_t offset) {
 std::vector<symbol_frame> ask_symbolizer(symbolizer& s, const char* module, std::uintptr_t offset) {
   std::vector<symbol_frame> frames;
   if (!s.tried)
-    start(s);
+    start_symbolizer(s);
   if (s.to == nullptr)
     return frames;
   if (!send_request(s, module, offset))
@@ -193,7 +202,47 @@ std::vector<symbol_frame> ask_symbolizer(symbolizer& s, const char* module, std:
   return frames;
 }
 
+// llvm-symbolizer's DATA query: the global variable containing an address
+// (from the full symbol table, so internal-linkage variables too). The answer
+// is "name", "start size", usually "file:line" of the declaration, then an
+// empty line.
+bool ask_data(symbolizer& s, const char* module, std::uintptr_t offset, std::string* name,
+              std::uintptr_t* start) {
+  if (!s.tried)
+    start_symbolizer(s);
+  if (s.to == nullptr)
+    return false;
+  if (std::fprintf(s.to, "DATA \"%s\" 0x%zx\n", module, static_cast<std::size_t>(offset)) < 0 ||
+      std::fflush(s.to) != 0) {
+    stop(s);
+    return false;
+  }
+  char line[4096];
+  int n = 0;
+  bool ok = false;
+  while (std::fgets(line, sizeof line, s.from) != nullptr) {
+    std::size_t len = std::strlen(line);
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+      line[--len] = '\0';
+    if (len == 0)
+      return ok;
+    if (n == 0 && std::strcmp(line, "??") != 0) {
+      *name = line;
+      ok = true;
+    } else if (n == 1 && ok) {
+      *start = static_cast<std::uintptr_t>(std::strtoull(line, nullptr, 10));
+    }
+    ++n;
+  }
+  stop(s);
+  return false;
+}
+
 std::string demangled(const char* name) {
+  // Only mangled names: __cxa_demangle reads a plain C name such as "a" or
+  // "b" as a type code (signed char, bool).
+  if (std::strncmp(name, "_Z", 2) != 0)
+    return name;
   int status = 0;
   char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
   std::string out = status == 0 && d != nullptr ? d : name;
@@ -235,6 +284,41 @@ std::vector<symbol_frame> symbolize_return_address(void* pc) {
   }
   s.cache.emplace(pc, frames);
   return frames;
+}
+
+std::string data_symbol(const void* addr) {
+  if (addr == nullptr)
+    return {};
+  Dl_info info{};
+  link_map* map = nullptr;
+  if (dladdr1(addr, &info, reinterpret_cast<void**>(&map), RTLD_DL_LINKMAP) == 0 ||
+      info.dli_fname == nullptr)
+    return {};
+  auto a = reinterpret_cast<std::uintptr_t>(addr);
+  if (info.dli_sname != nullptr && info.dli_saddr != nullptr) {
+    // Exported: the dynamic symbol table answers without the symbolizer.
+    std::string name = demangled(info.dli_sname);
+    auto offset = a - reinterpret_cast<std::uintptr_t>(info.dli_saddr);
+    return offset == 0 ? name : name + "+" + std::to_string(offset);
+  }
+  std::string module = info.dli_fname;
+  if (module.empty() || module.find('/') == std::string::npos) {
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0)
+      module.assign(self, static_cast<std::size_t>(n));
+  }
+  std::uintptr_t bias = map != nullptr ? map->l_addr : 0;
+  symbolizer& s = instance();
+  std::lock_guard<std::mutex> lock(s.mu);
+  std::string name;
+  std::uintptr_t start = 0;
+  if (!ask_data(s, module.c_str(), a - bias, &name, &start))
+    return {};
+  if (name.starts_with("(anonymous namespace)::"))
+    name.erase(0, std::strlen("(anonymous namespace)::"));
+  auto offset = a - bias - start;
+  return offset == 0 || start == 0 ? name : name + "+" + std::to_string(offset);
 }
 
 namespace {

@@ -27,6 +27,10 @@ struct symbol_frame {
 
 // The frames at a return address, innermost (inlined) first. Cached.
 std::vector<symbol_frame> symbolize_return_address(void* pc);
+// The global variable that contains `addr` ("name", or "name+offset" inside
+// it), from the dynamic symbol table or the symbolizer's DATA query (which
+// also knows internal-linkage variables); "" for the stack and the heap.
+std::string data_symbol(const void* addr);
 // True for files that belong to goro itself or to the C++ standard library:
 // reports skip them to land on the user's line.
 bool is_library_file(std::string_view file) noexcept;

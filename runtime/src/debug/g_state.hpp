@@ -39,6 +39,9 @@ struct debug_g_state {
   std::atomic<std::uint64_t> park_epoch{0}; // bumped at every park and wake
   std::atomic<bool> awake{false};           // counted in the program's awake count
   std::atomic<bool> leak_reported{false};   // reported as a certain leak already
+  // The parking frame (on_park_hook's): everything the g can still use lies
+  // above it, so the certain-leak analysis scans a parked g's stack from here.
+  std::atomic<const void*> park_sp{nullptr};
 
   spin_lock lock;              // guards held
   std::vector<held_lock> held; // locks held now, in acquisition order
@@ -50,7 +53,14 @@ struct debug_g_state {
   const void* extra_closure = nullptr; // errgroup: the user's function object
   std::size_t extra_closure_size = 0;
 
-  int tid = 0;              // plain threads: kernel thread id
+  int tid = 0;                        // plain threads: kernel thread id
+  std::uintptr_t thread_stack_lo = 0; // plain threads: the thread's stack (pthread bounds)
+  std::uintptr_t thread_stack_hi = 0;
+  // Plain threads: a frame of the thread's most recent call into goro (see
+  // note_thread_frame). Frames the thread has popped since lie below it, so
+  // the certain-leak scan of a running thread's stack starts here instead of
+  // reading stale values out of dead frames.
+  std::atomic<std::uintptr_t> last_sp{0};
   bool main_thread = false; // plain threads: the process's first thread
 };
 

@@ -29,6 +29,20 @@ debug_runtime& debug_state() noexcept {
 
 namespace {
 
+// The calling thread's own g, once it has one (plain threads only: workers
+// run goroutines, whose frames are tracked through park_sp).
+thread_local g* t_thread_g = nullptr;
+
+} // namespace
+
+[[gnu::noinline]] void note_thread_frame() noexcept {
+  if (g* self = t_thread_g)
+    self->dbg.last_sp.store(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)),
+                            std::memory_order_relaxed);
+}
+
+namespace {
+
 void count_awake(g& gp, bool awake) noexcept {
   if (gp.dbg.awake.exchange(awake, std::memory_order_acq_rel) == awake)
     return;
@@ -71,6 +85,7 @@ std::uint64_t random_next() noexcept {
 
 void on_spawn_hook(g& gp) noexcept {
   monitor_start();
+  note_thread_frame();
   capture_stack(gp.dbg.spawn_stack);
   gp.dbg.closure = gp.body;
   gp.dbg.closure_size = gp.body != nullptr ? gp.body->size : 0;
@@ -80,6 +95,8 @@ void on_spawn_hook(g& gp) noexcept {
 
 void on_park_hook(g& gp, wait_kind kind, const void* object, std::size_t count) noexcept {
   capture_stack(gp.dbg.block_stack);
+  gp.dbg.park_sp.store(__builtin_frame_address(0), std::memory_order_relaxed);
+  debug_state().parks.fetch_add(1, std::memory_order_relaxed);
   gp.dbg.waiting_count = count;
   gp.dbg.waiting_on.store(object, std::memory_order_relaxed);
   gp.dbg.waiting_kind.store(kind, std::memory_order_relaxed);
@@ -111,6 +128,15 @@ void on_thread_g_hook(g& gp, bool created) noexcept {
   if (created) {
     gp.dbg.tid = static_cast<int>(gettid());
     gp.dbg.main_thread = gp.dbg.tid == static_cast<int>(getpid());
+    this_thread_stack(&gp.dbg.thread_stack_lo, &gp.dbg.thread_stack_hi);
+    t_thread_g = &gp;
+    // Awake before it is known: a deadlock check must never see a running
+    // thread as a registered sleeper. (Until it is registered, its tid is
+    // unknown to the check, which then assumes it may wake someone.)
+    count_awake(gp, true);
+    d.wake_epoch.fetch_add(1, std::memory_order_seq_cst);
+  } else if (t_thread_g == &gp) {
+    t_thread_g = nullptr;
   }
   d.threads_lock.lock();
   if (created) {
@@ -124,11 +150,10 @@ void on_thread_g_hook(g& gp, bool created) noexcept {
       }
   }
   d.threads_lock.unlock();
-  if (created) {
+  if (created)
     monitor_start();
-    d.wake_epoch.fetch_add(1, std::memory_order_seq_cst);
-  }
-  count_awake(gp, created);
+  else
+    count_awake(gp, false);
 }
 
 namespace {
@@ -137,7 +162,10 @@ namespace {
 // handler registered at load time (which runs after every later one).
 std::atomic<bool> exit_checked{false};
 
-void run_exit_checks() noexcept {
+// A program that found something exits with `exitcode` instead of 0; one that
+// already fails keeps its own status (exitcode=0 must never turn a failing
+// test binary into a passing one).
+void run_exit_checks(int status) noexcept {
   if (exit_checked.exchange(true))
     return;
   monitor_quiesce();
@@ -145,12 +173,12 @@ void run_exit_checks() noexcept {
   flush_outputs();
   if (findings_emitted() > 0) {
     std::fflush(nullptr);
-    std::_Exit(options().exitcode);
+    std::_Exit(status != 0 ? status : options().exitcode);
   }
 }
 
-void exit_checks_at_exit(int, void*) {
-  run_exit_checks();
+void exit_checks_at_exit(int status, void*) {
+  run_exit_checks(status);
 }
 
 [[gnu::constructor]] void register_exit_checks() {
@@ -158,8 +186,8 @@ void exit_checks_at_exit(int, void*) {
 }
 } // namespace
 
-void at_exit_hook(int) noexcept {
-  run_exit_checks();
+void at_exit_hook(int status) noexcept {
+  run_exit_checks(status);
 }
 
 // ---- misuse
@@ -241,6 +269,7 @@ void on_chan_destroy_hook(chan_core* c) noexcept {
 }
 
 void on_handle_hook(chan_core* c, const chan_handle* h, bool created) noexcept {
+  note_thread_frame();
   bool has_waiters = false;
   c->dbg.lock.lock();
   auto& hs = c->dbg.handles;
@@ -270,7 +299,13 @@ void on_handle_hook(chan_core* c, const chan_handle* h, bool created) noexcept {
 // ---- locks
 
 void on_lock_hook(const void* m, bool shared, void*) noexcept {
-  lock_acquired(*current_g(), m, shared);
+  note_thread_frame();
+  lock_acquired(*current_g(), m, shared, true);
+}
+
+void on_try_lock_hook(const void* m, bool shared) noexcept {
+  note_thread_frame();
+  lock_acquired(*current_g(), m, shared, false);
 }
 
 void on_unlock_hook(const void* m, bool shared) noexcept {
@@ -307,7 +342,15 @@ bool sched_coin(unsigned one_in) noexcept {
   return random_next() % one_in == 0;
 }
 
+bool sched_rand_hook(std::uint32_t* out) noexcept {
+  if (!options().sched_random)
+    return false;
+  *out = static_cast<std::uint32_t>(random_next() >> 32);
+  return true;
+}
+
 void sched_point_hook() noexcept {
+  note_thread_frame();
   if (options().sched_random && on_goroutine() && sched_coin(4))
     goro::yield();
 }

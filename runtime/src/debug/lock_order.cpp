@@ -110,8 +110,9 @@ void report_cycle(const cycle_report& c) {
   finding f;
   f.rule = "goro-lock-order-inversion";
   if (n == 2) {
-    f.message = "lock-order inversion: " + names[1] + " is locked while holding " + names[0] +
-                ", and elsewhere " + names[0] + " is locked while holding " + names[1] +
+    // names[1] -> names[0] is the edge that closed the cycle: the report's line.
+    f.message = "lock-order inversion: " + names[0] + " is locked here while holding " + names[1] +
+                ", and elsewhere " + names[1] + " is locked while holding " + names[0] +
                 "; goroutines doing both at once deadlock";
   } else {
     std::string chain;
@@ -202,21 +203,19 @@ void add_edge(const held_lock& held, const void* m, const captured_stack& site,
 } // namespace
 
 std::string lock_name(const void* m) {
-  Dl_info info{};
-  if (m != nullptr && dladdr(m, &info) != 0 && info.dli_sname != nullptr &&
-      info.dli_saddr != nullptr) {
-    auto offset = static_cast<const char*>(m) - static_cast<const char*>(info.dli_saddr);
-    std::string name = std::string("'") + info.dli_sname;
-    if (offset != 0)
-      name += "+" + std::to_string(offset);
-    return name + "'";
+  std::string name;
+  try {
+    name = data_symbol(m);
+  } catch (...) {
   }
+  if (!name.empty())
+    return "'" + name + "'";
   char buf[32];
   std::snprintf(buf, sizeof buf, "mutex@%p", m);
   return buf;
 }
 
-void lock_acquired(g& me, const void* m, bool shared) noexcept {
+void lock_acquired(g& me, const void* m, bool shared, bool blocking) noexcept {
   try {
     held_lock entry;
     entry.mutex = m;
@@ -224,7 +223,7 @@ void lock_acquired(g& me, const void* m, bool shared) noexcept {
     capture_stack(entry.acquired_at);
     std::vector<held_lock> held;
     me.dbg.lock.lock();
-    if (options().detect_lock_order)
+    if (options().detect_lock_order && blocking)
       held = me.dbg.held;
     me.dbg.held.push_back(entry);
     me.dbg.lock.unlock();
@@ -239,7 +238,8 @@ void lock_acquired(g& me, const void* m, bool shared) noexcept {
 }
 
 void lock_released(g& me, const void* m, bool shared) noexcept {
-  auto remove_from = [&](g& gp) {
+  auto remove_from = [&](const g& cgp) {
+    auto& gp = const_cast<g&>(cgp);
     bool found = false;
     gp.dbg.lock.lock();
     auto& held = gp.dbg.held;
@@ -255,10 +255,21 @@ void lock_released(g& me, const void* m, bool shared) noexcept {
   };
   if (remove_from(me))
     return;
-  // Go lets another goroutine unlock a mutex: find its holder.
-  g* holder = lock_holder(m, nullptr);
-  if (holder != nullptr && holder != &me)
-    remove_from(*holder);
+  // Go lets another goroutine unlock a mutex: find its holder, under the
+  // registry's and the threads' locks so that it cannot exit meanwhile.
+  bool done = false;
+  for_each_goroutine([&](const g& gp) {
+    if (!done && &gp != &me)
+      done = remove_from(gp);
+  });
+  if (done)
+    return;
+  debug_runtime& d = debug_state();
+  d.threads_lock.lock();
+  for (g* t : d.threads)
+    if (!done && t != &me)
+      done = remove_from(*t);
+  d.threads_lock.unlock();
 }
 
 void lock_destroyed(const void* m) noexcept {
@@ -273,21 +284,26 @@ void lock_destroyed(const void* m) noexcept {
   gr.ids.erase(it);
 }
 
-g* lock_holder(const void* m, held_lock* where) noexcept {
-  g* found = nullptr;
+bool lock_holder(const void* m, lock_holder_info* out) noexcept {
+  bool found = false;
   auto look = [&](const g& gp) {
-    if (found != nullptr)
+    if (found)
       return;
     auto& mut = const_cast<g&>(gp);
     mut.dbg.lock.lock();
     for (const held_lock& h : mut.dbg.held)
       if (h.mutex == m && !h.shared) {
-        found = &mut;
-        if (where != nullptr)
-          *where = h;
+        found = true;
+        out->acquired = h;
         break;
       }
     mut.dbg.lock.unlock();
+    if (found) {
+      // Copied while the registry or threads lock keeps gp alive.
+      out->holder = record_of(gp);
+      out->asleep = gp.dbg.waiting_kind.load(std::memory_order_acquire) != wait_kind::none &&
+                    !gp.dbg.awake.load(std::memory_order_acquire);
+    }
   };
   for_each_goroutine(look);
   debug_runtime& d = debug_state();

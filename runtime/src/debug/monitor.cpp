@@ -6,6 +6,7 @@
 // waiters loses a handle (and now and then while goroutines keep parking),
 // and a goroutine dump on SIGQUIT. Requests arrive as bytes on a pipe, which
 // a signal handler can write too.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -40,6 +41,7 @@ void run() {
   auto sweep_interval = std::chrono::milliseconds(250);
   auto last_sweep = std::chrono::steady_clock::now();
   std::uint64_t last_epoch = 0;
+  bool pending = false; // the last sweep found leaks to confirm
   for (;;) {
     pollfd p{request_pipe[0], POLLIN, 0};
     int ready = poll(&p, 1, static_cast<int>(sweep_interval.count()));
@@ -62,15 +64,16 @@ void run() {
       deadlock_check();
     // Sweep on request, or now and then if anything parked since the last one.
     auto now = std::chrono::steady_clock::now();
-    std::uint64_t epoch = debug_state().wake_epoch.load();
-    if (leaks || (now - last_sweep >= sweep_interval && epoch != last_epoch)) {
-      auto start = std::chrono::steady_clock::now();
-      certain_leak_sweep();
-      auto took = std::chrono::steady_clock::now() - start;
-      // Keep the periodic sweeps under ~10% of one core.
-      sweep_interval = std::max<std::chrono::milliseconds>(
-          std::chrono::milliseconds(250),
-          std::chrono::duration_cast<std::chrono::milliseconds>(took * 10));
+    std::uint64_t epoch = debug_state().parks.load();
+    if (leaks || (now - last_sweep >= sweep_interval && (epoch != last_epoch || pending))) {
+      sweep_result r = certain_leak_sweep();
+      pending = r.pending;
+      auto took = r.analysis;
+      // Keep the periodic sweeps under ~10% of one core (a report's
+      // symbolization does not count: it happens once).
+      sweep_interval = std::clamp<std::chrono::milliseconds>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(took * 10),
+          std::chrono::milliseconds(250), std::chrono::milliseconds(10000));
       last_sweep = std::chrono::steady_clock::now();
       last_epoch = epoch;
     }
@@ -106,6 +109,21 @@ void monitor_notify(monitor_request what) noexcept {
 void monitor_quiesce() noexcept {
   std::lock_guard<std::mutex> lock(working);
   quiesced.store(true);
+  // A SIGQUIT that arrived before exit still gets its dump: the signal
+  // handler had queued the request before raise() or kill() returned.
+  if (request_pipe[0] < 0)
+    return;
+  char buf[64];
+  bool dump = false;
+  for (ssize_t n; (n = read(request_pipe[0], buf, sizeof buf)) > 0;)
+    for (ssize_t i = 0; i < n; ++i)
+      dump |= buf[i] == dump_goroutines;
+  if (dump) {
+    try {
+      goro::debug::dump(std::cerr);
+    } catch (...) {
+    }
+  }
 }
 
 } // namespace goro::detail

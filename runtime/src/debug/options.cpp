@@ -4,6 +4,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include <unistd.h>
 
 namespace goro::detail {
 namespace {
@@ -78,12 +82,14 @@ bool parse_options(const std::string& text, debug_options* out, std::string* err
     }
     std::string name = item.substr(0, eq);
     std::string value = item.substr(eq + 1);
-    if (name == "sarif_path") {
-      out->sarif_path = value;
-    } else if (name == "log_path") {
-      out->log_path = value;
-    } else if (name == "dot_path") {
-      out->dot_path = value;
+    if (name == "sarif_path" || name == "log_path" || name == "dot_path") {
+      if (value.empty()) {
+        *error = "option '" + name + "' expects a file name";
+        return false;
+      }
+      (name == "sarif_path" ? out->sarif_path
+       : name == "log_path" ? out->log_path
+                            : out->dot_path) = value;
     } else if (name == "exitcode") {
       std::uint64_t v = 0;
       if (!parse_uint(name, value, 255, &v, error))
@@ -139,6 +145,24 @@ const debug_options& options() noexcept {
       std::fprintf(stderr, "goro: GORO_OPTIONS: %s\n", error.c_str());
       std::fflush(stderr);
       std::_Exit(2);
+    }
+    // Output files: a path that cannot be written is an error now, not a
+    // report silently lost at exit.
+    for (const auto& [name, path] :
+         {std::pair<const char*, const std::string&>{"sarif_path", o.sarif_path},
+          {"log_path", o.log_path},
+          {"dot_path", o.dot_path}}) {
+      if (path.empty())
+        continue;
+      std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+      if (dir.empty())
+        dir = "/";
+      if (access(dir.c_str(), W_OK) != 0) {
+        std::fprintf(stderr, "goro: GORO_OPTIONS: option '%s': cannot write '%s' (%s: %s)\n", name,
+                     path.c_str(), dir.c_str(), std::strerror(errno));
+        std::fflush(stderr);
+        std::_Exit(2);
+      }
     }
     return o;
   }();

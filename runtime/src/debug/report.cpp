@@ -6,6 +6,7 @@
 // a valid SARIF file behind.
 #include "report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -251,11 +252,20 @@ std::string render_dot(const std::vector<finding>& all) {
       continue;
     out += "  subgraph cluster_" + std::to_string(cluster) +
            " {\n    label=" + dot_id("[" + f.rule + "] " + f.message) + ";\n";
+    // Node ids are prefixed by the cluster, so the same mutex in two findings
+    // is drawn twice; each node is declared once per cluster.
+    std::vector<std::string> declared;
+    auto node = [&](const std::string& name) {
+      std::string id = "c" + std::to_string(cluster) + ":" + name;
+      if (std::find(declared.begin(), declared.end(), id) == declared.end()) {
+        declared.push_back(id);
+        out += "    " + dot_id(id) + " [label=" + dot_id(name) + "];\n";
+      }
+      return id;
+    };
     for (const report_edge& e : f.graph) {
-      std::string from = "c" + std::to_string(cluster) + ":" + e.from;
-      std::string to = "c" + std::to_string(cluster) + ":" + e.to;
-      out += "    " + dot_id(from) + " [label=" + dot_id(e.from) + "];\n";
-      out += "    " + dot_id(to) + " [label=" + dot_id(e.to) + "];\n";
+      std::string from = node(e.from);
+      std::string to = node(e.to);
       out += "    " + dot_id(from) + " -> " + dot_id(to) + " [label=" + dot_id(e.label) + "];\n";
     }
     out += "  }\n";
@@ -310,8 +320,9 @@ void emit(finding f) {
     write_text(render_text(f));
     s.all.push_back(std::move(f));
     halt = options().halt_on_error;
-    if (halt)
-      flush_locked(s.all);
+    // Rewritten at once: a misuse panic that nobody catches ends the program
+    // in std::terminate, before any exit handler could write the files.
+    flush_locked(s.all);
   }
   if (halt)
     std::_Exit(options().exitcode);

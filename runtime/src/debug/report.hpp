@@ -7,8 +7,7 @@
 // (`file:line:col: error: message [rule]`, then `note:` lines, then stacks)
 // on stderr or log_path, and keeps it for the SARIF 2.1.0 file (sarif_path)
 // and the Graphviz file (dot_path), which are rewritten with every finding
-// so far whenever outputs are flushed (at exit, or when the program is
-// stopped).
+// so far after each finding and at exit (also when no finding was made).
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,7 @@
 // debug/stack_capture.cpp — frame-pointer walks bounded by the current stack.
 #include "stack_capture.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 #include <pthread.h>
@@ -44,6 +45,12 @@ stack_bounds current_bounds() noexcept {
 
 } // namespace
 
+void this_thread_stack(std::uintptr_t* lo, std::uintptr_t* hi) noexcept {
+  stack_bounds b = thread_stack_bounds();
+  *lo = b.lo;
+  *hi = b.hi;
+}
+
 [[gnu::noinline]] void capture_stack(captured_stack& out) noexcept {
   out.depth = 0;
   stack_bounds b = current_bounds();
@@ -66,16 +73,26 @@ stack_bounds current_bounds() noexcept {
 std::vector<symbol_frame> symbolize_stack(const captured_stack& stack) {
   // Reports show the frames a user can act on: their own code. goro's and the
   // standard library's frames (std::invoke, the fiber entry, ...) are left
-  // out; if nothing else remains, everything known is shown.
-  std::vector<symbol_frame> all, user;
+  // out; if nothing else remains, the library's frames are shown, except the
+  // debug runtime's own.
+  std::vector<symbol_frame> library, user;
   for (int i = 0; i < stack.depth; ++i) {
     for (symbol_frame& f : symbolize_return_address(stack.pc[i])) {
       if (!is_library_file(f.file))
         user.push_back(f);
-      all.push_back(std::move(f));
+      else if (f.file.find("/runtime/src/debug/") == std::string::npos)
+        library.push_back(std::move(f));
     }
   }
-  return user.empty() ? all : user;
+  if (!user.empty())
+    return user;
+  // Start at the public call (goro::mutex::lock), not in the runtime's insides.
+  auto first_public = std::find_if(library.begin(), library.end(), [](const symbol_frame& f) {
+    return !f.function.starts_with("goro::detail::");
+  });
+  if (first_public != library.end())
+    library.erase(library.begin(), first_public);
+  return library;
 }
 
 debug::site first_user_site(const captured_stack& stack) {

@@ -7,6 +7,7 @@
 // a report is printed.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "../symbolize.hpp"
@@ -19,7 +20,13 @@ namespace goro::detail {
 // skip them when they symbolize.
 void capture_stack(captured_stack& out) noexcept;
 
-// Every frame of a captured stack, inlined frames expanded, innermost first.
+// The calling thread's own stack, [*lo, *hi), from pthread; both 0 when unknown.
+void this_thread_stack(std::uintptr_t* lo, std::uintptr_t* hi) noexcept;
+
+// The user-code frames of a captured stack, inlined frames expanded,
+// innermost first. When no frame is in user code (a goroutine whose function
+// tail-called into goro), the library frames instead, without the debug
+// runtime's own (the hooks that captured the stack).
 std::vector<symbol_frame> symbolize_stack(const captured_stack& stack);
 
 // The first frame of `stack` in user code (not goro, not the standard
