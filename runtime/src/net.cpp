@@ -165,10 +165,16 @@ void tcp_conn::close_write() noexcept {
 // ---- tcp_listener
 
 tcp_listener::~tcp_listener() {
+  close();
+}
+
+void tcp_listener::close() noexcept {
   if (fd_ < 0)
     return;
   netpoll_close(pd_);
   ::close(fd_);
+  fd_ = -1;
+  pd_ = nullptr;
 }
 
 goro::error tcp_listener::listen(std::string_view address, int backlog) {
@@ -278,7 +284,7 @@ io_status tcp_listener::wait(std::int64_t deadline_ns) {
 }
 
 void tcp_listener::interrupt() noexcept {
-  if (pd_ != nullptr)
+  if (fd_ >= 0)
     netpoll_interrupt(pd_);
 }
 

@@ -87,6 +87,8 @@ public:
   // (returns closed).
   io_status wait(std::int64_t deadline_ns);
   void interrupt() noexcept;
+  // Deregisters and closes the socket (idempotent); nobody may wait on it.
+  void close() noexcept;
   int port() const noexcept { return port_; }
   bool is_open() const noexcept { return fd_ >= 0; }
 

@@ -204,6 +204,7 @@ void request_decoder::next_message(std::string reuse_body) {
   consumed_ = 0;
   fields_ = 0;
   have_request_line_ = false;
+  line_scanned_ = 0;
   remaining_ = 0;
   head_ = request_head{};
   body_ = std::move(reuse_body);
@@ -213,43 +214,62 @@ void request_decoder::next_message(std::string reuse_body) {
 }
 
 // Takes the next complete line (without CRLF) of a head or trailer section
-// that may still use `budget` bytes; a line longer than max_line_bytes fails
-// with too_long_status, a section beyond its budget with 431.
+// that may still use `budget` bytes. Bytes are judged in order and the first
+// certain fault wins, so the answer never depends on how the input was split:
+// a bare LF (400) at the LF, a bare CR (400) at the byte after it, a line
+// longer than max_line_bytes (too_long_status) at its first excess byte, a
+// section beyond its budget (431) at the budget.
 request_decoder::line_result request_decoder::take_line(std::size_t budget, int too_long_status,
                                                          std::string_view& line) {
   const char* start = buf_.get() + pos_;
   std::size_t avail = end_ - pos_;
   std::size_t window = std::min(avail, budget);
-  const void* nl = window == 0 ? nullptr : std::memchr(start, '\n', window);
-  // Bytes before the '\n' (or all seen so far), CR included: beyond
-  // max_line_bytes + 1 the line is too long whatever follows.
-  std::size_t before = nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - start)
-                                     : window;
-  if (before > limits_.max_line_bytes + 1) {
-    fail(too_long_status, too_long_status == 414   ? "request line too long"
-                          : too_long_status == 431 ? "header line too long"
-                                                   : "chunk line too long");
-    return line_result::failed;
+  std::size_t max_before = limits_.max_line_bytes + 1; // bytes before the LF, CR included
+  std::size_t i = line_scanned_;
+  if (i == 0) {
+    // Fast path: a complete, clean line.
+    const void* nl = window == 0 ? nullptr : std::memchr(start, '\n', window);
+    if (nl != nullptr) {
+      auto before = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
+      if (before >= 1 && before <= max_before && start[before - 1] == '\r' &&
+          std::memchr(start, '\r', before - 1) == nullptr) {
+        line = std::string_view(start, before - 1);
+        pos_ += before + 1;
+        consumed_ += before + 1;
+        return line_result::line;
+      }
+    }
   }
-  if (nl == nullptr) {
-    if (avail >= budget) {
-      fail(431, "request headers too large");
+  for (; i < window; ++i) {
+    char c = start[i];
+    if (c == '\n') {
+      if (i == 0 || start[i - 1] != '\r') {
+        fail(400, "line not terminated by CRLF");
+        return line_result::failed;
+      }
+      line = std::string_view(start, i - 1);
+      pos_ += i + 1;
+      consumed_ += i + 1;
+      line_scanned_ = 0;
+      return line_result::line;
+    }
+    if (i >= max_before) {
+      fail(too_long_status, too_long_status == 414   ? "request line too long"
+                            : too_long_status == 431 ? "header line too long"
+                                                     : "chunk line too long");
       return line_result::failed;
     }
-    return line_result::need_more;
+    if (i > 0 && start[i - 1] == '\r') {
+      fail(400, "bare CR in line");
+      return line_result::failed;
+    }
   }
-  if (before == 0 || start[before - 1] != '\r') {
-    fail(400, "line not terminated by CRLF");
+  line_scanned_ = i;
+  if (avail >= budget) {
+    fail(431, "request headers too large");
     return line_result::failed;
   }
-  line = std::string_view(start, before - 1);
-  if (line.find('\r') != std::string_view::npos) {
-    fail(400, "bare CR in line");
-    return line_result::failed;
-  }
-  pos_ += before + 1;
-  consumed_ += before + 1;
-  return line_result::line;
+  return line_result::need_more;
 }
 
 bool request_decoder::request_line(std::string_view line) {

@@ -106,6 +106,7 @@ private:
   std::size_t consumed_ = 0; // head or trailer bytes consumed so far
   std::size_t fields_ = 0;   // header or trailer fields so far
   bool have_request_line_ = false;
+  std::size_t line_scanned_ = 0; // bytes of the current partial line found clean
   std::uint64_t remaining_ = 0; // of the Content-Length body or the current chunk
   request_head head_;
   std::string body_;

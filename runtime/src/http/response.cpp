@@ -143,10 +143,13 @@ void build_head(response_impl& r, int status, std::string& head) {
     append_field(head, "Date", http_date());
 }
 
+// The client cannot get this response: later writes are dropped, the
+// connection closes, and the request's context is canceled.
 void mark_broken(response_impl& r) {
   r.broken = true;
   r.close_after = true;
   conn_broken(r.conn);
+  r.request->cancel_if_made();
 }
 
 // Sends the pending body bytes and `extra` (after the head, if not sent yet).
@@ -295,6 +298,22 @@ std::string_view http_date() {
 void retire_response(response_impl& r) {
   lock(r);
   r.retired = true;
+  mutex_unlock(&r.mu);
+}
+
+void internal_error_response(response_impl& r) {
+  lock(r);
+  if (!r.head_sent) {
+    r.headers = http::header{};
+    r.headers.set("Content-Type", "text/plain; charset=utf-8");
+    r.head.clear();
+    r.has_length = false;
+    r.chunked = false;
+    start_status(r, 500);
+    r.out = "500 Internal Server Error\n";
+    r.written = r.out.size();
+  }
+  r.close_after = true;
   mutex_unlock(&r.mu);
 }
 

@@ -327,21 +327,6 @@ void log_handler_exception(const request_impl& rq, const handler_entry* h, const
                rq.head.method.c_str(), rq.head.target.c_str(), what);
 }
 
-// The handler threw: answer 500 if nothing was sent yet; close either way.
-void internal_error(response_impl& rs) {
-  if (!rs.head_sent) {
-    rs.headers = http::header{};
-    rs.headers.set("Content-Type", "text/plain; charset=utf-8");
-    rs.status = 0;
-    rs.head.clear();
-    rs.out = "500 Internal Server Error\n";
-    rs.written = rs.out.size();
-    rs.has_length = false;
-    rs.chunked = false;
-  }
-  rs.close_after = true;
-}
-
 // Runs the handler of the request the decoder holds; returns whether the
 // connection stays open for another request.
 bool run_request(http_conn& c) {
@@ -392,7 +377,7 @@ bool run_request(http_conn& c) {
     rq.cancel(); // Go cancels the request's context when the handler returns
 
   if (threw)
-    internal_error(rs);
+    internal_error_response(rs);
   finish_response(rs);
   bool keep = !rs.close_after && !rs.broken && conn_keep_alive(&c);
 
@@ -573,7 +558,27 @@ void admit(server_impl* s, int fd) {
   }
 }
 
+// Closes the listening socket (so new connections are refused) once nothing
+// waits on it: by the accept loop as it ends, or by whoever stops a server
+// that is not serving.
+void close_listener_locked(server_impl* s) {
+  if (s->serving)
+    s->listener.interrupt(); // the loop closes it
+  else
+    s->listener.close();
+}
+
+goro::error accept_connections(server_impl* s);
+
 goro::error accept_loop(server_impl* s) {
+  goro::error result = accept_connections(s);
+  s->lock.lock();
+  s->listener.close();
+  s->lock.unlock();
+  return result;
+}
+
+goro::error accept_connections(server_impl* s) {
   std::int64_t backoff_ns = 0;
   for (;;) {
     int fd = -1;
@@ -605,9 +610,9 @@ void stop_all(server_impl* s) {
   s->shutting_down.store(true);
   s->stopped = true;
   interrupt_locked(s, false);
+  close_listener_locked(s);
   bool close = drained_now_locked(s);
   s->lock.unlock();
-  s->listener.interrupt();
   if (close)
     s->drained.close();
 }
@@ -660,6 +665,14 @@ const goro::context& detail::request_impl::context() {
   if (start_watch)
     goro::detail::conn_start_watch(watched, this);
   return *ctx;
+}
+
+void detail::request_impl::cancel_if_made() {
+  ctx_lock.lock();
+  bool made = ctx.has_value();
+  ctx_lock.unlock();
+  if (made)
+    cancel();
 }
 
 server::server(std::string address, server_options options)
@@ -773,9 +786,9 @@ goro::error server::shutdown(const goro::context& ctx) {
   s->lock.lock();
   s->shutting_down.store(true);
   goro::detail::interrupt_locked(s, true);
+  goro::detail::close_listener_locked(s);
   bool close = goro::detail::drained_now_locked(s);
   s->lock.unlock();
-  s->listener.interrupt();
   if (close)
     s->drained.close();
 

@@ -53,6 +53,8 @@ struct request_impl {
   explicit request_impl(request_head&& h, std::string&& b) : head(std::move(h)), body(std::move(b)) {}
 
   const goro::context& context();
+  // Cancels the context if it was made (a broken connection).
+  void cancel_if_made();
 
   http::request req{this};
   request_head head;
@@ -118,6 +120,8 @@ struct exchange {
 // Retires x's writer and request; returns with x->rs.mu released. Called by
 // the connection goroutine when the handler returned.
 void retire_response(response_impl& rs);
+// The handler threw: a 500 if nothing was sent yet; the connection closes.
+void internal_error_response(response_impl& rs);
 // Sends what is left of the response (the head if not sent, the last chunk).
 void finish_response(response_impl& rs);
 // Puts a retired exchange in the quarantine (frees the oldest beyond it).
