@@ -122,28 +122,27 @@ private:
       }
     };
     for (bool done = false; !done;) {
-      goro::select(
-          goro::on_recv(join_,
-                        [&](std::optional<join_request> j) {
-                          members[j->user] = j->inbox;
-                          broadcast("[system] " + j->user + " joined");
-                        }),
-          goro::on_recv(leave_,
-                        [&](std::optional<std::string> user) {
-                          auto it = members.find(*user);
-                          if (it == members.end())
-                            return;
-                          it->second.close();
-                          members.erase(it);
-                          broadcast("[system] " + *user + " left");
-                        }),
-          goro::on_recv(say_, [&](std::optional<std::string> line) { broadcast(*line); }),
-          goro::on_recv(stats_,
-                        [&](std::optional<goro::chan<stats>> reply) {
-                          counts.subscribers = members.size();
-                          reply->send(counts);
-                        }),
-          goro::on_recv(stop_, [&](auto) { done = true; }));
+      goro::select(goro::on_recv(join_,
+                                 [&](std::optional<join_request> j) {
+                                   members[j->user] = j->inbox;
+                                   broadcast("[system] " + j->user + " joined");
+                                 }),
+                   goro::on_recv(leave_,
+                                 [&](std::optional<std::string> user) {
+                                   auto it = members.find(*user);
+                                   if (it == members.end())
+                                     return;
+                                   it->second.close();
+                                   members.erase(it);
+                                   broadcast("[system] " + *user + " left");
+                                 }),
+                   goro::on_recv(say_, [&](std::optional<std::string> line) { broadcast(*line); }),
+                   goro::on_recv(stats_,
+                                 [&](std::optional<goro::chan<stats>> reply) {
+                                   counts.subscribers = members.size();
+                                   reply->send(counts);
+                                 }),
+                   goro::on_recv(stop_, [&](auto) { done = true; }));
     }
     for (auto& [user, inbox] : members)
       inbox.close();
@@ -252,7 +251,8 @@ private:
 
 std::string post(int port, const std::string& target, const std::string& body) {
   client c(port);
-  c.send("POST " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: " +
+  c.send("POST " + target +
+         " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + body);
   std::string all = c.rest();
   return all.substr(all.find("\r\n\r\n") + 4);
@@ -322,7 +322,8 @@ int main(int argc, char** argv) {
     player = std::thread(self_test, srv.port());
 
   int sig = signals.recv().value_or(0);
-  std::printf("main: %s: stopping the hub, then the server\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::printf("main: %s: stopping the hub, then the server\n",
+              sig == SIGINT ? "SIGINT" : "SIGTERM");
   room.stop(); // ends every stream
   auto [ctx, cancel] = goro::with_timeout(goro::background(), 10s);
   goro::error err = srv.shutdown(ctx);

@@ -60,7 +60,8 @@ using row = std::vector<std::string>;
 
 class db_pool {
 public:
-  db_pool(const char* uri, int size) : idle_(goro::make_chan<sqlite3*>(static_cast<std::size_t>(size))) {
+  db_pool(const char* uri, int size)
+      : idle_(goro::make_chan<sqlite3*>(static_cast<std::size_t>(size))) {
     for (int i = 0; i < size; ++i) {
       sqlite3* db = nullptr;
       if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
@@ -211,8 +212,8 @@ private:
   void get_user(response_writer& w, const request& r) {
     std::string id(r.path().substr(std::strlen("/users/")));
     std::vector<row> rows;
-    if (goro::error err = db_.query(r.context(), "SELECT id, name, email FROM users WHERE id = ?",
-                                    {id}, &rows))
+    if (goro::error err =
+            db_.query(r.context(), "SELECT id, name, email FROM users WHERE id = ?", {id}, &rows))
       return goro::http::write_error(w, err.message(), 500);
     if (rows.empty())
       return goro::http::write_error(w, "no user " + id, 404);
@@ -246,9 +247,8 @@ private:
                                  else
                                    goro::http::write_error(w, "report failed", 500);
                                }),
-                 goro::on_recv(ctx.done(), [&](auto) {
-                   goro::http::write_error(w, "report timed out", 503);
-                 }));
+                 goro::on_recv(ctx.done(),
+                               [&](auto) { goro::http::write_error(w, "report timed out", 503); }));
   }
 
   db_pool& db_;
@@ -296,8 +296,9 @@ std::string fetch(int port, const std::string& target) {
 }
 
 void self_test(int port) {
-  for (const char* target : {"/users", "/users/2", "/users/99", "/report?rows=1000&timeout_ms=30000",
-                             "/report?rows=1000000000000&timeout_ms=50"}) {
+  for (const char* target :
+       {"/users", "/users/2", "/users/99", "/report?rows=1000&timeout_ms=30000",
+        "/report?rows=1000000000000&timeout_ms=50"}) {
     std::string answer = fetch(port, target);
     std::printf("GET %s -> %s", target, answer.c_str());
     if (answer.empty() || answer.back() != '\n')
@@ -342,7 +343,8 @@ int main(int argc, char** argv) {
   goro::error err = srv.shutdown(ctx); // in-flight requests finish first
   cancel();
   std::printf("main: server stopped (%s)\n", err ? err.message().c_str() : "graceful");
-  std::printf("main: serve returned \"%s\"\n", served.recv().value_or(goro::error()).message().c_str());
+  std::printf("main: serve returned \"%s\"\n",
+              served.recv().value_or(goro::error()).message().c_str());
   service.wait_background();
   if (client.joinable())
     client.join();

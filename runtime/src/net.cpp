@@ -278,7 +278,7 @@ io_result tcp_listener::accept(int& fd) {
 
 io_status tcp_listener::wait(std::int64_t deadline_ns) {
   poll_result r = netpoll_wait(pd_, poll_mode::read, deadline_ns);
-  return r == poll_result::closed ? io_status::closed
+  return r == poll_result::closed  ? io_status::closed
          : r == poll_result::ready ? io_status::ok
                                    : io_status::timeout;
 }

@@ -44,7 +44,7 @@ struct poll_desc {
   std::atomic<std::uintptr_t> slot[2] = {0, 0}; // [read, write]
   std::atomic<bool> closing{false};
   std::atomic<bool> kicked[2] = {false, false}; // netpoll_kick: the next wait times out
-  owned_timer_node deadline[2]; // wakes a waiter at its deadline
+  owned_timer_node deadline[2];                 // wakes a waiter at its deadline
   poll_desc* next_free = nullptr;
 };
 

@@ -376,9 +376,8 @@ TEST_F(Http, ExpectContinueGetsContinueBeforeTheBody) {
 
 TEST_F(Http, HandlerExceptionIs500AndTheServerGoesOn) {
   start([](goro::http::server& s) {
-    s.handle("/throw", [](response_writer&, const request&) -> void {
-      throw std::runtime_error("boom");
-    });
+    s.handle("/throw",
+             [](response_writer&, const request&) -> void { throw std::runtime_error("boom"); });
     hello(s);
   });
   response r = answer_then_close(get("/throw"));
@@ -499,8 +498,8 @@ TEST_F(Http, MalformedRequestsGetTheirStatus) {
       {"CR without LF ends head", "GET /hello HTTP/1.1\r\nHost: t\r\n\rX", 400},
       {"obs-fold", "GET /hello HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n", 400},
       {"space before colon", "GET /hello HTTP/1.1\r\nHost : t\r\n\r\n", 400},
-      {"leading space smuggle",
-       "POST /hello HTTP/1.1\r\nHost: t\r\n Content-Length: 3\r\n\r\nabc", 400},
+      {"leading space smuggle", "POST /hello HTTP/1.1\r\nHost: t\r\n Content-Length: 3\r\n\r\nabc",
+       400},
       {"no colon", "GET /hello HTTP/1.1\r\nHost: t\r\nNoColon\r\n\r\n", 400},
       {"NUL in value", std::string("GET /hello HTTP/1.1\r\nHost: t\r\nX: a\0b\r\n\r\n", 40), 400},
       {"missing host", "GET /hello HTTP/1.1\r\n\r\n", 400},
@@ -531,10 +530,11 @@ TEST_F(Http, MalformedRequestsGetTheirStatus) {
        "fffffffffffffffffff\r\n",
        400},
       {"bad trailer",
-       "POST /hello HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Trailer\r\n\r\n",
+       "POST /hello HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad "
+       "Trailer\r\n\r\n",
        400},
-      {"unknown coding", "POST /hello HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-       501},
+      {"unknown coding",
+       "POST /hello HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
       {"HTTP/2.0", "GET /hello HTTP/2.0\r\nHost: t\r\n\r\n", 505},
       {"HTTP/0.9 spelled out", "GET /hello HTTP/0.9\r\n\r\n", 505},
       {"h2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505},
@@ -564,18 +564,21 @@ TEST_F(Http, LimitsGet413And414And431) {
       {"request line too long", "GET /" + std::string(2000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n",
        414},
       {"header line too long", get("/", "X-Long: " + std::string(2000, 'v') + "\r\n"), 431},
-      {"headers too large", get("/", [] {
-         std::string f;
-         for (int i = 0; i < 8; ++i)
-           f += "X-" + std::to_string(i) + ": " + std::string(900, 'v') + "\r\n";
-         return f;
-       }()),
+      {"headers too large",
+       get("/",
+           [] {
+             std::string f;
+             for (int i = 0; i < 8; ++i)
+               f += "X-" + std::to_string(i) + ": " + std::string(900, 'v') + "\r\n";
+             return f;
+           }()),
        431},
       {"too many headers", get("/", ten_fields + "X-Eleventh: v\r\n"), 431},
       {"body too large", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n", 413},
       {"chunked body too large",
        "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-       "1f4\r\n" + std::string(500, 'a') + "\r\n1f5\r\n",
+       "1f4\r\n" +
+           std::string(500, 'a') + "\r\n1f5\r\n",
        413},
       {"chunk line too long",
        "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;" +

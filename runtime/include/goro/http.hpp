@@ -149,7 +149,7 @@ public:
   // handler site in the debug runtime's response-after-return report.
   void handle(std::string pattern, handler h,
               std::source_location where = std::source_location::current());
-  goro::error listen();           // binds and listens; port() is valid after it returns
+  goro::error listen(); // binds and listens; port() is valid after it returns
   // Accepts until shutdown (after listen()): each connection gets a
   // goroutine. Returns "http: Server closed" once shutdown began, or the
   // accept error. From a plain thread, the loop runs on a goroutine and the

@@ -160,7 +160,8 @@ std::string query_value(std::string_view query, std::string_view key) {
       continue;
     std::size_t eq = pair.find('=');
     std::string_view raw_name = pair.substr(0, eq);
-    std::string_view raw_value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    std::string_view raw_value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
     if (!percent_decode(raw_name, name, true) || name != key)
       continue;
     if (!percent_decode(raw_value, value, true))
@@ -220,7 +221,7 @@ void request_decoder::next_message(std::string reuse_body) {
 // longer than max_line_bytes (too_long_status) at its first excess byte, a
 // section beyond its budget (431) at the budget.
 request_decoder::line_result request_decoder::take_line(std::size_t budget, int too_long_status,
-                                                         std::string_view& line) {
+                                                        std::string_view& line) {
   const char* start = buf_.get() + pos_;
   std::size_t avail = end_ - pos_;
   std::size_t window = std::min(avail, budget);
@@ -320,8 +321,8 @@ bool request_decoder::request_line(std::string_view line) {
   if (target.front() != '/') {
     std::string_view scheme_end = "://";
     std::size_t p = target.find(scheme_end);
-    bool http = p != std::string_view::npos &&
-                (equal_fold(target.substr(0, p), "http") || equal_fold(target.substr(0, p), "https"));
+    bool http = p != std::string_view::npos && (equal_fold(target.substr(0, p), "http") ||
+                                                equal_fold(target.substr(0, p), "https"));
     if (!http) {
       fail(400, "malformed request target");
       return false;
@@ -337,8 +338,7 @@ bool request_decoder::request_line(std::string_view line) {
   std::string_view raw_path = path_query.substr(0, q);
   if (q != std::string_view::npos)
     head_.query.assign(path_query.substr(q + 1));
-  if (!percent_decode(raw_path, head_.path, false) ||
-      head_.path.find('\0') != std::string::npos) {
+  if (!percent_decode(raw_path, head_.path, false) || head_.path.find('\0') != std::string::npos) {
     fail(400, "malformed escape in request path");
     return false;
   }
@@ -464,8 +464,8 @@ request_decoder::event request_decoder::advance() {
   if (phase_ == phase::head) {
     for (;;) {
       std::string_view line;
-      line_result r = take_line(limits_.max_header_bytes - consumed_,
-                                have_request_line_ ? 431 : 414, line);
+      line_result r =
+          take_line(limits_.max_header_bytes - consumed_, have_request_line_ ? 431 : 414, line);
       if (r == line_result::failed)
         return event::error;
       if (r == line_result::need_more)

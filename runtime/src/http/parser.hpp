@@ -39,9 +39,9 @@
 namespace goro::detail {
 
 struct http_limits {
-  std::size_t max_header_bytes = 64 * 1024; // request line + headers + CRLFs; larger: 431
-  std::size_t max_line_bytes = 8 * 1024;    // one line without CRLF: 414 (request line), 431
-  std::size_t max_headers = 100;            // more: 431
+  std::size_t max_header_bytes = 64 * 1024;     // request line + headers + CRLFs; larger: 431
+  std::size_t max_line_bytes = 8 * 1024;        // one line without CRLF: 414 (request line), 431
+  std::size_t max_headers = 100;                // more: 431
   std::size_t max_body_bytes = 8 * 1024 * 1024; // decoded; larger: 413
 };
 
@@ -107,7 +107,7 @@ private:
   std::size_t fields_ = 0;   // header or trailer fields so far
   bool have_request_line_ = false;
   std::size_t line_scanned_ = 0; // bytes of the current partial line found clean
-  std::uint64_t remaining_ = 0; // of the Content-Length body or the current chunk
+  std::uint64_t remaining_ = 0;  // of the Content-Length body or the current chunk
   request_head head_;
   std::string body_;
   int status_ = 0;

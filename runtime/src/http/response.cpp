@@ -94,9 +94,9 @@ void build_head(response_impl& r, int status, std::string& head) {
     if (!valid_field_name(key))
       continue;
     if (equal_fold(key, "Content-Length")) {
-      bool digits = !value.empty() && value.size() < 19 &&
-                    std::all_of(value.begin(), value.end(),
-                                [](char c) { return c >= '0' && c <= '9'; });
+      bool digits =
+          !value.empty() && value.size() < 19 &&
+          std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (digits && !r.has_length && body_allowed(status)) {
         std::uint64_t n = 0;
         for (char c : value)
@@ -208,52 +208,98 @@ void lock(response_impl& r) {
 
 const char* status_text(int status) noexcept {
   switch (status) {
-  case 100: return "Continue";
-  case 101: return "Switching Protocols";
-  case 102: return "Processing";
-  case 103: return "Early Hints";
-  case 200: return "OK";
-  case 201: return "Created";
-  case 202: return "Accepted";
-  case 203: return "Non-Authoritative Information";
-  case 204: return "No Content";
-  case 205: return "Reset Content";
-  case 206: return "Partial Content";
-  case 300: return "Multiple Choices";
-  case 301: return "Moved Permanently";
-  case 302: return "Found";
-  case 303: return "See Other";
-  case 304: return "Not Modified";
-  case 307: return "Temporary Redirect";
-  case 308: return "Permanent Redirect";
-  case 400: return "Bad Request";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 405: return "Method Not Allowed";
-  case 406: return "Not Acceptable";
-  case 408: return "Request Timeout";
-  case 409: return "Conflict";
-  case 410: return "Gone";
-  case 411: return "Length Required";
-  case 412: return "Precondition Failed";
-  case 413: return "Content Too Large";
-  case 414: return "URI Too Long";
-  case 415: return "Unsupported Media Type";
-  case 417: return "Expectation Failed";
-  case 422: return "Unprocessable Content";
-  case 425: return "Too Early";
-  case 426: return "Upgrade Required";
-  case 428: return "Precondition Required";
-  case 429: return "Too Many Requests";
-  case 431: return "Request Header Fields Too Large";
-  case 500: return "Internal Server Error";
-  case 501: return "Not Implemented";
-  case 502: return "Bad Gateway";
-  case 503: return "Service Unavailable";
-  case 504: return "Gateway Timeout";
-  case 505: return "HTTP Version Not Supported";
-  default: return "Status";
+  case 100:
+    return "Continue";
+  case 101:
+    return "Switching Protocols";
+  case 102:
+    return "Processing";
+  case 103:
+    return "Early Hints";
+  case 200:
+    return "OK";
+  case 201:
+    return "Created";
+  case 202:
+    return "Accepted";
+  case 203:
+    return "Non-Authoritative Information";
+  case 204:
+    return "No Content";
+  case 205:
+    return "Reset Content";
+  case 206:
+    return "Partial Content";
+  case 300:
+    return "Multiple Choices";
+  case 301:
+    return "Moved Permanently";
+  case 302:
+    return "Found";
+  case 303:
+    return "See Other";
+  case 304:
+    return "Not Modified";
+  case 307:
+    return "Temporary Redirect";
+  case 308:
+    return "Permanent Redirect";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 405:
+    return "Method Not Allowed";
+  case 406:
+    return "Not Acceptable";
+  case 408:
+    return "Request Timeout";
+  case 409:
+    return "Conflict";
+  case 410:
+    return "Gone";
+  case 411:
+    return "Length Required";
+  case 412:
+    return "Precondition Failed";
+  case 413:
+    return "Content Too Large";
+  case 414:
+    return "URI Too Long";
+  case 415:
+    return "Unsupported Media Type";
+  case 417:
+    return "Expectation Failed";
+  case 422:
+    return "Unprocessable Content";
+  case 425:
+    return "Too Early";
+  case 426:
+    return "Upgrade Required";
+  case 428:
+    return "Precondition Required";
+  case 429:
+    return "Too Many Requests";
+  case 431:
+    return "Request Header Fields Too Large";
+  case 500:
+    return "Internal Server Error";
+  case 501:
+    return "Not Implemented";
+  case 502:
+    return "Bad Gateway";
+  case 503:
+    return "Service Unavailable";
+  case 504:
+    return "Gateway Timeout";
+  case 505:
+    return "HTTP Version Not Supported";
+  default:
+    return "Status";
   }
 }
 
@@ -343,8 +389,8 @@ void quarantine(exchange* x) {
 
 namespace goro::http {
 
-using goro::detail::flush_bytes;
 using goro::detail::first_flush_bytes;
+using goro::detail::flush_bytes;
 
 http::header& response_writer::headers(std::source_location where) {
   detail::response_impl& r = *impl_;
@@ -377,8 +423,7 @@ void response_writer::write_header(int status, std::source_location where) {
       std::string head;
       goro::detail::build_head(r, status, head);
       head.append("\r\n");
-      goro::detail::io_result res =
-          goro::detail::conn_write(r.conn, {head}, r.write_deadline);
+      goro::detail::io_result res = goro::detail::conn_write(r.conn, {head}, r.write_deadline);
       if (res.status != goro::detail::io_status::ok)
         goro::detail::mark_broken(r);
     }
@@ -403,8 +448,8 @@ std::size_t response_writer::write(std::string_view bytes, std::source_location 
     return 0;
   }
   if (r.has_length)
-    bytes = bytes.substr(0, static_cast<std::size_t>(
-                                std::min<std::uint64_t>(bytes.size(), r.length - r.written)));
+    bytes = bytes.substr(
+        0, static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), r.length - r.written)));
   r.written += bytes.size();
   if (!r.head_request) {
     std::size_t limit = r.head_sent ? flush_bytes : first_flush_bytes;

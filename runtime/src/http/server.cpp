@@ -39,7 +39,8 @@
 namespace goro::http::detail {
 
 struct server_impl {
-  server_impl(std::string addr, const server_options& opts) : address(std::move(addr)), options(opts) {
+  server_impl(std::string addr, const server_options& opts)
+      : address(std::move(addr)), options(opts) {
     limits.max_header_bytes = options.max_header_bytes;
     limits.max_line_bytes = options.max_line_bytes;
     limits.max_headers = options.max_headers;
@@ -103,10 +104,10 @@ struct http_conn {
 
 namespace {
 
-constexpr std::int64_t linger_ns = 2'000'000'000;       // bounded wait for a client's FIN
-constexpr std::size_t linger_bytes = 1024 * 1024;         // bounded drain of unread bytes
-constexpr std::size_t max_rejecting = 64;                 // 503 answers in flight
-constexpr std::int64_t error_write_ns = 5'000'000'000;    // to send an error answer
+constexpr std::int64_t linger_ns = 2'000'000'000;      // bounded wait for a client's FIN
+constexpr std::size_t linger_bytes = 1024 * 1024;      // bounded drain of unread bytes
+constexpr std::size_t max_rejecting = 64;              // 503 answers in flight
+constexpr std::int64_t error_write_ns = 5'000'000'000; // to send an error answer
 
 std::int64_t deadline_after(goro::duration d) noexcept {
   std::int64_t now = now_ns();
@@ -148,6 +149,22 @@ std::string clean_path(std::string_view p) {
   return out;
 }
 
+// True when clean_path(p) != p, without building the clean path: an empty
+// segment ("//"), a "." or ".." segment.
+bool unclean(std::string_view p) {
+  if (p.empty() || p.front() != '/')
+    return true;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] != '/')
+      continue;
+    std::string_view seg = p.substr(i + 1, p.find('/', i + 1) - (i + 1));
+    bool last = i + 1 + seg.size() >= p.size();
+    if ((seg.empty() && !last) || seg == "." || seg == "..")
+      return true;
+  }
+  return false;
+}
+
 // Escapes a decoded path for a Location field.
 std::string escape_path(std::string_view p) {
   static const char hex[] = "0123456789ABCDEF";
@@ -180,7 +197,7 @@ handler_entry* match(server_impl* s, const std::string& path) {
 const handler_entry* route(server_impl* s, const request_head& h) {
   if (h.path == "*")
     return &s->options_star;
-  if (h.method != "CONNECT" && clean_path(h.path) != h.path)
+  if (h.method != "CONNECT" && unclean(h.path))
     return &s->redirect;
   s->routes_lock.lock();
   handler_entry* e = match(s, h.path);
@@ -426,8 +443,7 @@ void serve_requests(http_conn& c) {
     if (!c.dec.in_message()) {
       if (!set_idle(c, true))
         return;
-      io_result r =
-          read_some(c, first ? first_deadline : deadline_after(s->options.idle_timeout));
+      io_result r = read_some(c, first ? first_deadline : deadline_after(s->options.idle_timeout));
       if (!set_idle(c, false) || r.status != io_status::ok)
         return; // shutdown, the client left, or idle too long: close silently
     }
@@ -589,9 +605,10 @@ goro::error accept_connections(server_impl* s) {
       if (r.error == EMFILE || r.error == ENFILE || r.error == ENOBUFS || r.error == ENOMEM) {
         // Out of descriptors or memory: wait and try again (Go backs off
         // the same way), unless shutdown interrupts the wait.
-        backoff_ns = backoff_ns == 0 ? 5'000'000 : std::min<std::int64_t>(backoff_ns * 2, 1'000'000'000);
-        std::fprintf(stderr, "goro: http: accept: %s; retrying in %lld ms\n", std::strerror(r.error),
-                     static_cast<long long>(backoff_ns / 1'000'000));
+        backoff_ns =
+            backoff_ns == 0 ? 5'000'000 : std::min<std::int64_t>(backoff_ns * 2, 1'000'000'000);
+        std::fprintf(stderr, "goro: http: accept: %s; retrying in %lld ms\n",
+                     std::strerror(r.error), static_cast<long long>(backoff_ns / 1'000'000));
         if (s->listener.wait(now_ns() + backoff_ns) == io_status::closed)
           return goro::error("http: Server closed");
         continue;
@@ -714,9 +731,10 @@ void server::handle(std::string pattern, handler h, std::source_location where) 
   // and duplicate checks); an exact match of "/p/" itself is the same handler.
   s->exact.emplace(pattern, e);
   if (pattern.back() == '/') {
-    auto pos = std::find_if(s->subtrees.begin(), s->subtrees.end(), [&](detail::handler_entry* other) {
-      return other->pattern.size() < pattern.size();
-    });
+    auto pos =
+        std::find_if(s->subtrees.begin(), s->subtrees.end(), [&](detail::handler_entry* other) {
+          return other->pattern.size() < pattern.size();
+        });
     s->subtrees.insert(pos, e);
   }
   s->routes_lock.unlock();

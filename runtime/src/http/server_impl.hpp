@@ -50,7 +50,8 @@ using goro::detail::request_head;
 using goro::detail::spin_lock;
 
 struct request_impl {
-  explicit request_impl(request_head&& h, std::string&& b) : head(std::move(h)), body(std::move(b)) {}
+  explicit request_impl(request_head&& h, std::string&& b)
+      : head(std::move(h)), body(std::move(b)) {}
 
   const goro::context& context();
   // Cancels the context if it was made (a broken connection).
