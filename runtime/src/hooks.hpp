@@ -65,6 +65,15 @@ void on_signals_used_hook() noexcept;
 // The current goroutine also owns [p, p + size) (errgroup: the user's function).
 void on_extra_closure_hook(const void* p, std::size_t size) noexcept;
 
+// HTTP: a response_writer was used (operation: "write", "write_header",
+// "headers", "flush") after its handler returned; the use was dropped.
+// handler_site is where the handler was registered (server::handle), pattern
+// its route. Called once per writer.
+void on_response_after_return_hook(const void* writer, const char* operation,
+                                   const std::source_location& where,
+                                   const std::source_location& handler_site,
+                                   const char* pattern) noexcept;
+
 // sched=random:SEED. A coin that comes up true one time in `one_in`, from the
 // seeded generator; always false when the mode is off.
 bool sched_coin(unsigned one_in) noexcept;
@@ -98,6 +107,8 @@ inline void on_lock_destroy_hook(const void*) noexcept {}
 inline void on_blocking_job_hook(int) noexcept {}
 inline void on_signals_used_hook() noexcept {}
 inline void on_extra_closure_hook(const void*, std::size_t) noexcept {}
+inline void on_response_after_return_hook(const void*, const char*, const std::source_location&,
+                                          const std::source_location&, const char*) noexcept {}
 inline bool sched_coin(unsigned) noexcept {
   return false;
 }

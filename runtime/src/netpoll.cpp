@@ -43,7 +43,8 @@ struct poll_desc {
   int fd = -1;
   std::atomic<std::uintptr_t> slot[2] = {0, 0}; // [read, write]
   std::atomic<bool> closing{false};
-  owned_timer_node deadline[2]; // wakes a waiter at its deadline
+  std::atomic<bool> kicked[2] = {false, false}; // netpoll_kick: the next wait times out
+  owned_timer_node deadline[2];                 // wakes a waiter at its deadline
   poll_desc* next_free = nullptr;
 };
 
@@ -112,6 +113,8 @@ poll_result wait_on_thread(poll_desc* pd, poll_mode mode, std::int64_t deadline_
   for (;;) {
     if (pd->closing.load(std::memory_order_acquire))
       return poll_result::closed;
+    if (pd->kicked[mode == poll_mode::read ? 0 : 1].exchange(false, std::memory_order_acq_rel))
+      return poll_result::timeout;
     int timeout_ms = -1;
     if (deadline_ns != INT64_MAX) {
       std::int64_t left = deadline_ns - now_ns();
@@ -221,6 +224,8 @@ poll_desc* netpoll_open(int fd) {
   pd->slot[0].store(slot_empty, std::memory_order_relaxed);
   pd->slot[1].store(slot_empty, std::memory_order_relaxed);
   pd->closing.store(false, std::memory_order_relaxed);
+  pd->kicked[0].store(false, std::memory_order_relaxed);
+  pd->kicked[1].store(false, std::memory_order_relaxed);
   for (owned_timer_node& t : pd->deadline) {
     t.ops = &deadline_ops;
     t.owner = pd;
@@ -246,6 +251,12 @@ void netpoll_interrupt(poll_desc* pd) noexcept {
   wake(pd, 1, false);
 }
 
+void netpoll_kick(poll_desc* pd, poll_mode mode) noexcept {
+  int m = mode == poll_mode::read ? 0 : 1;
+  pd->kicked[m].store(true, std::memory_order_release);
+  wake(pd, m, false);
+}
+
 void netpoll_close(poll_desc* pd) noexcept {
   netpoll_interrupt(pd);
   epoll_ctl(epoll_fd, EPOLL_CTL_DEL, pd->fd, nullptr);
@@ -268,6 +279,8 @@ poll_result netpoll_wait(poll_desc* pd, poll_mode mode, std::int64_t deadline_ns
   for (;;) {
     if (pd->closing.load(std::memory_order_acquire))
       return poll_result::closed;
+    if (pd->kicked[m].exchange(false, std::memory_order_acq_rel))
+      return poll_result::timeout;
     std::uintptr_t old = slot.load(std::memory_order_acquire);
     if (old == slot_ready) {
       if (slot.compare_exchange_weak(old, slot_empty, std::memory_order_acq_rel))
@@ -283,6 +296,17 @@ poll_result netpoll_wait(poll_desc* pd, poll_mode mode, std::int64_t deadline_ns
     }
     if (!slot.compare_exchange_weak(old, slot_wait, std::memory_order_acq_rel))
       continue;
+    // An interrupt or kick between the checks above and `wait` found an empty
+    // slot and woke nobody: look again before parking (Go's netpollblock
+    // re-checks its errors after setting pdWait for the same reason). A
+    // failed reset means a waker already moved the slot (to empty, or to
+    // ready, which must be kept for the next wait).
+    if (pd->closing.load(std::memory_order_acquire) ||
+        pd->kicked[m].load(std::memory_order_acquire)) {
+      std::uintptr_t waiting_slot = slot_wait;
+      slot.compare_exchange_strong(waiting_slot, slot_empty, std::memory_order_acq_rel);
+      continue;
+    }
     owned_timer_node& timer = pd->deadline[m];
     if (deadline_ns != INT64_MAX) {
       timer.when = deadline_ns;

@@ -39,8 +39,15 @@ void netpoll_close(poll_desc* pd) noexcept;
 // Wakes goroutines waiting on pd with `closed` and makes later waits return
 // it too, without deregistering (shutdown of a connection in use).
 void netpoll_interrupt(poll_desc* pd) noexcept;
+// Makes the current wait for `mode` on pd return poll_result::timeout now,
+// before its deadline; with no goroutine waiting, the next wait returns at
+// once instead (Go: a deadline set in the past). pd stays open. A waiter
+// that gets `timeout` re-checks its own condition, so a kick that finds
+// nobody costs a later waiter one spurious round. Goroutine waiters only: a
+// plain thread in poll(2) sees it when its poll returns.
+void netpoll_kick(poll_desc* pd, poll_mode mode) noexcept;
 // Parks until the descriptor may be ready for `mode`, the deadline passes
-// (INT64_MAX: never) or pd is closed/interrupted. From a plain thread it
+// (INT64_MAX: never), pd is closed/interrupted or kicked. From a plain thread it
 // blocks the thread in poll(2).
 poll_result netpoll_wait(poll_desc* pd, poll_mode mode, std::int64_t deadline_ns,
                          const std::source_location& where = std::source_location::current());
