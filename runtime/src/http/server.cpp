@@ -400,10 +400,11 @@ bool run_request(http_conn& c) {
 
   // Keep the buffers for the next request; free the rest before the
   // exchange goes into quarantine.
-  if (rs.out.capacity() <= 64 * 1024)
+  // Small ones only: an idle keep-alive connection should not pin memory.
+  if (rs.out.capacity() <= 8 * 1024)
     c.spare_out = std::move(rs.out);
   std::string body = std::move(rq.body);
-  if (body.capacity() > 64 * 1024)
+  if (body.capacity() > 8 * 1024)
     body = std::string();
   rq.head = request_head{};
   rq.body = std::string();
