@@ -26,6 +26,8 @@ elif [[ -n "${1:-}" ]]; then
   exit 2
 fi
 
+"$(dirname "$0")/fetch-sarif-schema.sh"
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

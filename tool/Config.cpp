@@ -109,14 +109,16 @@ llvm::Expected<std::unique_ptr<Config>> Config::create(ConfigOptions Options) {
 }
 
 std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>
-Config::provider(llvm::StringRef FactsFile) const {
+Config::provider(llvm::StringRef FactsFile,
+                 llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS) const {
   ClangTidyOptions Over = Overrides;
   if (!FactsFile.empty())
     Over.CheckOptions["goro-lock-order-inversion.FactsFile"] =
         ClangTidyOptions::ClangTidyValue(FactsFile);
   // A file system of its own: its working directory is not the process's.
-  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS(
-      llvm::vfs::createPhysicalFileSystem().release());
+  if (!FS)
+    FS = llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(
+        llvm::vfs::createPhysicalFileSystem().release());
   if (Explicit)
     return std::make_unique<clang::tidy::ConfigOptionsProvider>(Global, Defaults, *Explicit,
                                                                 std::move(Over), FS);

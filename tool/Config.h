@@ -26,6 +26,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/VirtualFileSystem.h"
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,9 +55,11 @@ public:
   static llvm::Expected<std::unique_ptr<Config>> create(ConfigOptions Options);
 
   /// A provider for analysing one TU; its goro-lock-order-inversion writes
-  /// its facts to \p FactsFile (none if empty).
+  /// its facts to \p FactsFile (none if empty). It reads configuration files
+  /// through \p FS (default: a physical file system of its own).
   std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>
-  provider(llvm::StringRef FactsFile = "") const;
+  provider(llvm::StringRef FactsFile = "",
+           llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS = nullptr) const;
 
   /// Checks the configuration that applies to \p File (absolute): every
   /// config file on the way and every Checks list. Warnings go to \p Warnings.

@@ -276,7 +276,9 @@ llvm::Error Driver::selectFiles() {
   for (const std::string &S : Opts.Sources) {
     size_t Before = Files.size();
     if (isGlob(S)) {
-      llvm::Expected<llvm::GlobPattern> Pattern = llvm::GlobPattern::create(absolutePath(Cwd, S));
+      // GlobPattern keeps a reference to its text.
+      std::string Text = absolutePath(Cwd, S);
+      llvm::Expected<llvm::GlobPattern> Pattern = llvm::GlobPattern::create(Text);
       if (!Pattern)
         return Fail("invalid glob '" + S + "': " + llvm::toString(Pattern.takeError()));
       for (const std::string &F : All)
@@ -365,8 +367,12 @@ void Driver::analyseAll() {
       Post({false, I, {}});
       TUResult R;
       if (Problems[I].empty())
-        R = analyzeTranslationUnit(*Database, Files[I], Conf->provider(FactsPaths[I]),
-                                   Conf->allowAlpha());
+        R = analyzeTranslationUnit(
+            *Database, Files[I],
+            [&](llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS) {
+              return Conf->provider(FactsPaths[I], std::move(FS));
+            },
+            Conf->allowAlpha());
       Post({true, I, std::move(R)});
     }
   };

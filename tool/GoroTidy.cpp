@@ -145,11 +145,22 @@ int main(int Argc, const char **Argv) {
   std::string ParseErrors;
   llvm::raw_string_ostream Errs(ParseErrors);
   if (!cl::ParseCommandLineOptions(Argc, Argv, Overview, &Errs)) {
+    // One line in goro-tidy's own format; cl's lines start with the program's
+    // name and suggest --help in their own way.
     Errs.flush();
-    llvm::StringRef Text(ParseErrors);
-    Text.consume_front(Argv[0]);
-    Text.consume_front(": ");
-    llvm::errs() << "goro-tidy: error: " << Text.rtrim() << " (see goro-tidy --help)\n";
+    std::string Message;
+    llvm::SmallVector<llvm::StringRef, 4> Lines;
+    llvm::StringRef(ParseErrors).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef Line : Lines) {
+      Line = Line.trim();
+      if (size_t Colon = Line.find(": ");
+          Colon != llvm::StringRef::npos && !Line.take_front(Colon).contains(' '))
+        Line = Line.drop_front(Colon + 2); // "goro-tidy: "
+      Line = Line.take_front(Line.find("  Try: "));
+      Message += (Message.empty() ? "" : " ") + Line.str();
+    }
+    llvm::errs() << "goro-tidy: error: " << (Message.empty() ? "invalid command line" : Message)
+                 << " (see goro-tidy --help)\n";
     return goro::tidy::ExitError;
   }
 

@@ -42,6 +42,9 @@ public:
                      DiagnosticConsumer *DiagConsumer) override {
     // As clang-tidy: code may test __clang_analyzer__.
     Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
+    // Without carets clang does not print "N warnings generated." (from the
+    // worker threads, into the progress line); goro-tidy prints the findings.
+    Invocation->getDiagnosticOpts().ShowCarets = false;
     return FrontendActionFactory::runInvocation(std::move(Invocation), Files,
                                                 std::move(PCHContainerOps), DiagConsumer);
   }
@@ -65,23 +68,24 @@ private:
 } // namespace
 
 TUResult analyzeTranslationUnit(const tooling::CompilationDatabase &DB, llvm::StringRef File,
-                                std::unique_ptr<clang::tidy::ClangTidyOptionsProvider> Provider,
+                                ProviderFactory MakeProvider,
                                 bool AllowEnablingAnalyzerAlphaCheckers) {
   TUResult Result;
-  ClangTidyContext Context(std::move(Provider), AllowEnablingAnalyzerAlphaCheckers);
+  // Its own physical file system: ClangTool sets the working directory of
+  // the file system to each command's directory, and the real one would
+  // change the whole process's. The options provider reads through it too:
+  // clang-tidy looks up the configuration of the main file as the compile
+  // command names it, relative to the command's directory.
+  auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
+      llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(
+          llvm::vfs::createPhysicalFileSystem().release()));
+  ClangTidyContext Context(MakeProvider(FS), AllowEnablingAnalyzerAlphaCheckers);
   clang::tidy::ClangTidyDiagnosticConsumer DiagConsumer(Context, nullptr,
                                                         /*RemoveIncompatibleErrors=*/true,
                                                         /*GetFixesFromNotes=*/false);
   DiagnosticsEngine DE(new DiagnosticIDs(), new DiagnosticOptions(), &DiagConsumer,
                        /*ShouldOwnClient=*/false);
   Context.setDiagnosticsEngine(&DE);
-
-  // Its own physical file system: ClangTool sets the working directory of
-  // the file system to each command's directory, and the real one would
-  // change the whole process's.
-  auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
-      llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(
-          llvm::vfs::createPhysicalFileSystem().release()));
 
   llvm::CrashRecoveryContext CRC;
   bool Completed = CRC.RunSafely([&] {

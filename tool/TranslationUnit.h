@@ -16,7 +16,9 @@
 #include "ClangTidyDiagnosticConsumer.h"
 #include "ClangTidyOptions.h"
 #include "clang/Tooling/CompilationDatabase.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/VirtualFileSystem.h"
 #include <memory>
 #include <vector>
 
@@ -31,9 +33,15 @@ struct TUResult {
   bool Crashed = false;
 };
 
+/// Makes the options provider of a TU, reading configuration files through
+/// the given file system: the TU's, whose working directory is the compile
+/// command's, so that relative paths resolve as in clang-tidy.
+using ProviderFactory = llvm::function_ref<std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>(
+    llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>)>;
+
 /// Analyses \p File (absolute) with every compile command \p DB has for it.
 TUResult analyzeTranslationUnit(const clang::tooling::CompilationDatabase &DB, llvm::StringRef File,
-                                std::unique_ptr<clang::tidy::ClangTidyOptionsProvider> Provider,
+                                ProviderFactory MakeProvider,
                                 bool AllowEnablingAnalyzerAlphaCheckers);
 
 } // namespace goro::tidy
