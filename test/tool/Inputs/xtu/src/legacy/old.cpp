@@ -11,3 +11,4 @@ void reconcile() {
 }
 
 int* cursor = 0;
+int* /* café */ other = 0;
