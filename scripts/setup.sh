@@ -27,13 +27,6 @@ elif [[ -n "${1:-}" ]]; then
   exit 2
 fi
 
-# The runtime tests validate the debug runtime's SARIF against the official
-# SARIF 2.1.0 schema. It is third-party, so it is not committed: it is fetched
-# once with npm (from a package that ships it) into .cache/sarif/ (ignored by git).
-sarif_package="@microsoft/jest-sarif@1.0.0-beta.0"
-sarif_schema=".cache/sarif/sarif-2.1.0-rtm.5.json"
-if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
-
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
@@ -50,19 +43,6 @@ else
   echo "setup: installed ${#missing[@]} packages"
 fi
 
-cd "$(dirname "$0")/.."
-if [[ -s $sarif_schema ]]; then
-  echo "setup: SARIF schema present ($sarif_schema)"
-else
-  echo "setup: fetching the SARIF 2.1.0 schema ($sarif_package) into .cache/sarif/"
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  # Without network the build still works; only the SARIF tests fail, saying why.
-  if (cd "$tmp" && npm pack --silent "$sarif_package" >/dev/null) &&
-    tar -xzf "$tmp"/*.tgz -C "$tmp" package/lib/schemas/sarif-2.1.0-rtm.5.json; then
-    mkdir -p "$(dirname "$sarif_schema")"
-    mv "$tmp/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$sarif_schema"
-  else
-    echo "setup: warning: could not fetch the SARIF schema; the SARIF tests will fail" >&2
-  fi
-fi
+# Without network the build still works; only the SARIF tests fail, saying why.
+"$(dirname "$0")/fetch-sarif-schema.sh" ||
+  echo "setup: warning: could not fetch the SARIF schema; the SARIF tests will fail" >&2
