@@ -233,7 +233,7 @@ llvm::Error Driver::loadDatabase() {
     DB = tooling::JSONCompilationDatabase::loadFromFile(Path, Message,
                                                         tooling::JSONCommandLineSyntax::AutoDetect);
     if (!DB)
-      return Fail(Message);
+      return Fail(display(Path) + ": " + Message);
     DatabaseName = display(Path);
   } else {
     // As clang-tidy: from the first file's directory (else here) upward.
