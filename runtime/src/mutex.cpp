@@ -2,8 +2,10 @@
 //
 // state = locked bit + 2 * (number of parked waiters). Locking is a CAS on an
 // unlocked state, after brief spinning. A goroutine that cannot get the lock
-// registers as a waiter and parks, both under queue_lock, so unlock (which
-// dequeues under queue_lock) always sees waiter count and queue agree.
+// registers as a waiter and parks, both under the queue_locked bit, so unlock
+// (which dequeues under that bit) always sees waiter count and queue agree.
+// Every path that makes the mutex acquirable also drops the queue bit in the
+// same atomic operation, and touches the mutex no more afterwards.
 //
 // Unlock with waiters wakes the oldest one. Normally the mutex is released
 // and the woken waiter competes with newcomers (throughput: a running
@@ -21,6 +23,32 @@ namespace {
 
 constexpr std::int64_t starvation_ns = 1'000'000;
 constexpr int spin_attempts = 4;
+
+// Takes the queue bit (held for a few dozen instructions, never across a
+// switch except through park()'s unlock callback); returns the state with it.
+std::uint32_t lock_queue(mutex_core* m) noexcept {
+  std::uint32_t s = m->state.load(std::memory_order_relaxed);
+  for (int spins = 0;; ++spins) {
+    if ((s & mutex_core::queue_locked) == 0 &&
+        m->state.compare_exchange_weak(s, s | mutex_core::queue_locked, std::memory_order_acquire,
+                                       std::memory_order_relaxed))
+      return s | mutex_core::queue_locked;
+    if (spins < 100)
+      cpu_relax();
+    else
+      sched_yield(); // the holder may be a preempted thread
+    s = m->state.load(std::memory_order_relaxed);
+  }
+}
+
+void unlock_queue(mutex_core* m) noexcept {
+  m->state.fetch_and(~mutex_core::queue_locked, std::memory_order_release);
+}
+
+// For park(): the queue bit is dropped only once the waiter is parked.
+void unlock_queue_fn(void* m) noexcept {
+  unlock_queue(static_cast<mutex_core*>(m));
+}
 
 bool try_acquire_unlocked(mutex_core* m) noexcept {
   std::uint32_t s = m->state.load(std::memory_order_relaxed);
@@ -41,14 +69,13 @@ void mutex_lock_slow(mutex_core* m, void* pc, const void* identity) {
   std::int64_t since = now_ns();
   bool at_front = false;
   for (;;) {
-    m->queue_lock.lock();
-    std::uint32_t s = m->state.load(std::memory_order_relaxed);
+    std::uint32_t s = lock_queue(m);
     for (;;) {
       if ((s & mutex_core::locked) == 0) {
-        if (m->state.compare_exchange_weak(s, s | mutex_core::locked, std::memory_order_acquire)) {
-          m->queue_lock.unlock();
+        // Take the mutex and drop the queue bit at once.
+        if (m->state.compare_exchange_weak(s, (s | mutex_core::locked) & ~mutex_core::queue_locked,
+                                           std::memory_order_acq_rel))
           return;
-        }
         continue;
       }
       if (m->state.compare_exchange_weak(s, s + mutex_core::waiter_unit, std::memory_order_relaxed))
@@ -61,8 +88,7 @@ void mutex_lock_slow(mutex_core* m, void* pc, const void* identity) {
       m->waiters.push_front(&me);
     else
       m->waiters.push_back(&me);
-    park(wait_site{"mutex lock", nullptr, pc, wait_kind::mutex, identity}, &spin_lock::unlock_fn,
-         &m->queue_lock);
+    park(wait_site{"mutex lock", nullptr, pc, wait_kind::mutex, identity}, &unlock_queue_fn, m);
     if (me.handoff)
       return; // unlock passed the mutex to us
     if (try_acquire_unlocked(m))
@@ -88,25 +114,27 @@ bool mutex_unlock(mutex_core* m) noexcept {
   std::uint32_t expected = mutex_core::locked;
   if (m->state.compare_exchange_strong(expected, 0, std::memory_order_release))
     return true;
-  m->queue_lock.lock();
-  std::uint32_t s = m->state.load(std::memory_order_relaxed);
+  std::uint32_t s = lock_queue(m);
   if ((s & mutex_core::locked) == 0) {
-    m->queue_lock.unlock();
+    unlock_queue(m);
     return false;
   }
   waiter* w = m->waiters.pop_front();
   if (w == nullptr) {
-    m->state.fetch_and(~mutex_core::locked, std::memory_order_release);
-    m->queue_lock.unlock();
+    m->state.fetch_and(~(mutex_core::locked | mutex_core::queue_locked), std::memory_order_release);
     return true;
   }
+  // w lives on its parked goroutine's stack, which stays put until ready(gp):
+  // everything read or written through it happens before that.
   w->handoff = now_ns() - w->since_ns > starvation_ns;
-  if (w->handoff)
-    m->state.fetch_sub(mutex_core::waiter_unit, std::memory_order_relaxed); // stays locked, for w
-  else
-    m->state.fetch_sub(mutex_core::waiter_unit + mutex_core::locked, std::memory_order_release);
   g* gp = w->gp;
-  m->queue_lock.unlock();
+  // The last access to *m.
+  if (w->handoff) // stays locked, for w
+    m->state.fetch_sub(mutex_core::waiter_unit + mutex_core::queue_locked,
+                       std::memory_order_release);
+  else
+    m->state.fetch_sub(mutex_core::waiter_unit + mutex_core::locked + mutex_core::queue_locked,
+                       std::memory_order_release);
   ready(gp);
   return true;
 }

@@ -83,11 +83,16 @@ private:
 };
 
 // sync.Mutex's state (see mutex.cpp).
+// The waiter queue's lock is a bit of `state`, not a lock of its own, so that
+// unlock() can release the mutex and the queue in one atomic operation that
+// is its last access to the mutex: the goroutine that locks next may destroy
+// it at once (POSIX requires `lock(); last = --refs == 0; unlock(); if (last)
+// delete obj;` to work; glibc bug 13690 is this race in pthreads).
 struct mutex_core {
   static constexpr std::uint32_t locked = 1;
-  static constexpr std::uint32_t waiter_unit = 2; // state / 2 = parked waiters
+  static constexpr std::uint32_t queue_locked = 2; // guards `waiters`
+  static constexpr std::uint32_t waiter_unit = 4;  // state / 4 = parked waiters
   std::atomic<std::uint32_t> state{0};
-  spin_lock queue_lock;
   waiter_queue waiters;
 };
 // `identity` names the mutex in wait sites (the public object's address).

@@ -128,6 +128,39 @@ TEST_P(SyncFrom, MutexWorksWithStandardLockTypes) {
   });
 }
 
+TEST_P(SyncFrom, MutexMayBeDestroyedByTheLastUserRightAfterUnlock) {
+  run_as(GetParam(), [] {
+    // POSIX's reference-count pattern: whoever drops the last reference
+    // destroys the object, mutex included, right after its unlock(). An
+    // unlock() that hands the mutex to a parked waiter must not touch the
+    // mutex once that waiter can have it (ASan/TSan report a use after free,
+    // a release build may corrupt the heap). The yield inside the critical
+    // section lets the other users park, so unlock takes its slow path.
+    struct shared_object {
+      goro::mutex mu;
+      int refs = 0;
+    };
+    constexpr int users = 3;
+    for (int round = 0; round < 2'000; ++round) {
+      auto* obj = new shared_object;
+      obj->refs = users;
+      goro::wait_group wg;
+      wg.add(users);
+      for (int u = 0; u < users; ++u)
+        goro::go([obj, &wg] {
+          obj->mu.lock();
+          goro::yield();
+          const bool last = --obj->refs == 0;
+          obj->mu.unlock();
+          if (last)
+            delete obj;
+          wg.done();
+        });
+      wg.wait();
+    }
+  });
+}
+
 TEST(Mutex, WaiterIsNotStarvedByABargingLocker) {
   // A goroutine relocks the mutex as fast as it can; a waiter must still get it.
   goro::mutex mu;
