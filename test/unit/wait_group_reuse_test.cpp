@@ -1,7 +1,7 @@
 // wait_group reused round after round (found while writing bench/): wait()
 // must never return before every done() of its own round.
 //
-// The bug this guards against (runtime/src/wait_group.cpp, as of this test):
+// The bug this guards against (runtime/src/wait_group.cpp before its fix):
 // add() decrements the counter with a lock-free fetch_add and only then takes
 // `lock` to wake the queued waiters. A wait() that reads the counter between
 // the two returns on its fast path; if its goroutine then starts the next
