@@ -3,6 +3,7 @@
 
 Input: a results directory holding, per thread count P and round R,
   goro_pP_rR.json   Google Benchmark JSON (goro_bench)
+  goro_debug_pP_rR.json  the same linked with the debug runtime (goro_bench_debug)
   boost_pP_rR.json  Google Benchmark JSON (boost_fiber_bench)
   go_pP_rR.txt      `go test -bench` text output
   parked_SYSTEM_pP_rR.txt  one "parked system=... bytes_per_goroutine=..." line
@@ -37,6 +38,7 @@ BOOST_NOTE = {
     "Buffered100": "c",
 }
 SYSTEMS = ["goro", "go", "boost"]
+DEBUG = "goro_debug"  # reported apart: the debug runtime against the release one
 
 
 def fail(message):
@@ -95,7 +97,7 @@ def collect(results):
     samples = {}
     procs_seen = set()
     for path in sorted(results.iterdir()):
-        m = re.match(r"(goro|boost|go)_p(\d+)_r\d+\.(json|txt)$", path.name)
+        m = re.match(r"(goro_debug|goro|boost|go)_p(\d+)_r\d+\.(json|txt)$", path.name)
         if m:
             system, procs = m.group(1), int(m.group(2))
             procs_seen.add(procs)
@@ -189,6 +191,15 @@ def main():
             cpu_rows.append([f"{label}, P={procs}", fmt_ns(med["goro"]), fmt_ns(med["go"]), boost_cell,
                              fmt_ratio(med["goro"], med["go"]), fmt_ratio(med["goro"], med["boost"])])
 
+    debug_rows = []
+    for procs in procs_list:
+        for key, label in ROWS:
+            release, debug = median(values("goro", procs, key)), median(values(DEBUG, procs, key))
+            if release is None or debug is None:
+                continue
+            debug_rows.append([f"{label}, P={procs}", fmt_ns(release), fmt_ns(debug),
+                               fmt_ratio(debug, release)])
+
     header = ["benchmark", "goro", "Go", "Boost.Fiber", "goro/Go", "goro/Boost"]
     notes = [
         "Times are medians per operation (wall clock); memory is resident bytes per parked goroutine.",
@@ -227,12 +238,22 @@ def main():
     if cpu_rows:
         (results / "cpu.md").write_text("\n".join(markdown(cpu_rows)) + "\n")
 
+    if debug_rows:
+        dh = ["benchmark", "release", "debug runtime", "debug/release"]
+        widths = [max(len(r[i]) for r in debug_rows + [dh]) for i in range(len(dh))]
+        print("\nDebug runtime (goro::goro_debug) against the release runtime, wall clock (median):")
+        for r in [dh, ["-" * w for w in widths]] + debug_rows:
+            print("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
+        dmd = ["| " + " | ".join(dh) + " |", "| " + " | ".join(["---"] + ["---:"] * 3) + " |"]
+        dmd += ["| " + " | ".join(r) + " |" for r in debug_rows]
+        (results / "debug.md").write_text("\n".join(dmd) + "\n")
+
     sh = ["benchmark", "goro", "Go", "Boost.Fiber", "samples (goro/Go/Boost)"]
     smd = ["| " + " | ".join(sh) + " |", "| " + " | ".join(["---"] + ["---:"] * 4) + " |"]
     smd += ["| " + " | ".join(r) + " |" for r in spreads]
     smd += ["", "Spread = (max − min) / median of the samples of each cell."]
     (results / "spread.md").write_text("\n".join(smd) + "\n")
-    print(f"\nmarkdown: {results / 'table.md'}, {results / 'cpu.md'} and {results / 'spread.md'}")
+    print(f"\nmarkdown: {results / 'table.md'}, {results / 'cpu.md'}, {results / 'debug.md'} and {results / 'spread.md'}")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ log() { printf '\n== %s\n' "$*" >&2; }
 # ---- build: the bench preset (Release) and the Go test binary, offline.
 log "building (cmake --preset bench)"
 cmake --preset bench -S "$ROOT" >/dev/null
-cmake --build "$BUILD" -j2 --target goro_bench goro_parked
+cmake --build "$BUILD" -j2 --target goro_bench goro_bench_debug goro_parked
 HAVE_BOOST=0
 if cmake --build "$BUILD" -j2 --target boost_fiber_bench boost_fiber_parked 2>/dev/null; then
   HAVE_BOOST=1
@@ -104,6 +104,9 @@ for ((round = 1; round <= ROUNDS; ++round)); do
     log "round $round/$ROUNDS, P=$p: goro"
     note_load "round $round P=$p start"
     GORO_MAXPROCS=$p "$BUILD/bench/goro_bench" "${GBENCH_FLAGS[@]}" > "$RESULTS/goro_p${p}_r${round}.json"
+    log "round $round/$ROUNDS, P=$p: goro, debug runtime"
+    GORO_MAXPROCS=$p "$BUILD/bench/goro_bench_debug" "${GBENCH_FLAGS[@]}" \
+      > "$RESULTS/goro_debug_p${p}_r${round}.json"
     log "round $round/$ROUNDS, P=$p: Go"
     (cd "$RESULTS" && GOMAXPROCS=$p "$BUILD/go/bench.test" -test.run '^$' -test.bench "$FILTER" \
         -test.benchtime "${MIN_TIME}s" -test.count "$REPS" -test.cpu "$p") > "$RESULTS/go_p${p}_r${round}.txt"
