@@ -66,6 +66,7 @@ struct leak_entry {
   // Where the channels it waits on were made, copied while they were alive.
   std::vector<std::source_location> made_at;
   bool forever_nil = false; // blocked on the nil channel or in an empty select
+  std::size_t count = 1;    // goroutines this entry stands for (leak_collector)
 };
 
 struct group_key {
@@ -184,8 +185,9 @@ std::size_t report_groups(const std::vector<leak_entry>& entries, const std::str
   std::map<group_key, std::pair<std::size_t, const leak_entry*>> raw;
   for (const leak_entry& e : entries) {
     auto& [count, example] = raw[key_of(e.r)];
-    if (count++ == 0 || e.r.id < example->r.id)
+    if (count == 0 || e.r.id < example->r.id)
       example = &e;
+    count += e.count;
   }
   auto site_key = [](const debug::site& s) {
     return s.file + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ":" +
@@ -252,14 +254,18 @@ std::size_t report_groups(const std::vector<leak_entry>& entries, const std::str
   return reported;
 }
 
-// Entries for `records`, with the channels each waits on.
-std::vector<leak_entry> entries_for(std::vector<std::pair<g_record, std::size_t>> records) {
+// Entries for `records`, with the channels each waits on; counts[i] (if
+// given) is how many goroutines records[i] stands for.
+std::vector<leak_entry> entries_for(std::vector<std::pair<g_record, std::size_t>> records,
+                                    const std::vector<std::size_t>& counts = {}) {
   std::vector<leak_entry> out;
+  out.reserve(records.size());
   debug_runtime& d = debug_state();
   d.channels_lock.lock();
   try {
-    for (auto& [r, select_count] : records) {
-      leak_entry e{std::move(r), {}, false};
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      auto& [r, select_count] = records[i];
+      leak_entry e{std::move(r), {}, false, i < counts.size() ? counts[i] : 1};
       note_channels(e, select_count);
       out.push_back(std::move(e));
     }
@@ -484,6 +490,7 @@ sweep_result certain_leak_sweep() noexcept {
   try {
     std::vector<candidate> cands;
     std::vector<g_memory> others;
+    cands.reserve(static_cast<std::size_t>(goro::num_goroutines()) + 64);
     for_each_goroutine([&](const g& gp) {
       g_memory mem = memory_of(gp);
       wait_kind kind = gp.dbg.waiting_kind.load(std::memory_order_acquire);
@@ -491,10 +498,16 @@ sweep_result certain_leak_sweep() noexcept {
         others.push_back(mem);
         return;
       }
+      // Only what the analysis needs; the whole record (with its stacks) is
+      // read for the goroutines found leaked, once they are known to be
+      // parked for good. Copying it for every candidate made a sweep over a
+      // million parked goroutines copy half a gigabyte.
       candidate c;
       c.mem = mem;
-      c.record = record_of(gp);
+      c.record.id = gp.id;
+      c.record.state = mem.state;
       c.record.kind = kind;
+      c.record.waiting_on = gp.dbg.waiting_on.load(std::memory_order_acquire);
       c.select_count = gp.dbg.waiting_count;
       cands.push_back(std::move(c));
     });
@@ -631,7 +644,10 @@ sweep_result certain_leak_sweep() noexcept {
     for (std::size_t i = 0; i < cands.size() && !stale; ++i) {
       if (!in[i])
         continue;
-      const candidate& c = cands[i];
+      candidate& c = cands[i];
+      const wait_kind kind = c.record.kind;
+      c.record = record_of(*c.mem.gp); // true if the epoch below is unchanged
+      c.record.kind = kind;
       if (c.mem.gp->state.load(std::memory_order_acquire) != g_state::waiting ||
           c.mem.gp->dbg.park_epoch.load(std::memory_order_acquire) != c.mem.epoch) {
         stale = true;
@@ -742,13 +758,28 @@ void report_leaks_at_exit() noexcept {
     return;
   try {
     // The scheduler has stopped: no goroutine runs or exits any more.
+    // Grouped while collecting, keeping the oldest goroutine of each group:
+    // a million goroutines leaked on one line are one record, not a million
+    // copies of their stacks (the report must come out in about a second).
+    std::map<std::pair<group_key, g_state>, std::size_t> index;
     std::vector<std::pair<g_record, std::size_t>> alive;
+    std::vector<std::size_t> counts;
     for_each_goroutine([&](const g& gp) {
-      if (!gp.dbg.leak_reported.load())
-        alive.emplace_back(record_of(gp), gp.dbg.waiting_count);
+      if (gp.dbg.leak_reported.load())
+        return;
+      g_record r = record_of(gp);
+      auto [it, inserted] = index.try_emplace({key_of(r), r.state}, alive.size());
+      if (inserted) {
+        alive.emplace_back(std::move(r), gp.dbg.waiting_count);
+        counts.push_back(1);
+        return;
+      }
+      ++counts[it->second];
+      if (r.id < alive[it->second].first.id)
+        alive[it->second] = {std::move(r), gp.dbg.waiting_count};
     });
     if (!alive.empty())
-      report_groups(entries_for(std::move(alive)), "at exit", {}, false);
+      report_groups(entries_for(std::move(alive), counts), "at exit", {}, false);
   } catch (...) {
   }
 }
