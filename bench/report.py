@@ -197,8 +197,11 @@ def main():
             release, debug = median(values("goro", procs, key)), median(values(DEBUG, procs, key))
             if release is None or debug is None:
                 continue
+            release_cpu = median(values("goro", procs, key + CPU))
+            debug_cpu = median(values(DEBUG, procs, key + CPU))
             debug_rows.append([f"{label}, P={procs}", fmt_ns(release), fmt_ns(debug),
-                               fmt_ratio(debug, release)])
+                               fmt_ratio(debug, release), fmt_ns(release_cpu), fmt_ns(debug_cpu),
+                               fmt_ratio(debug_cpu, release_cpu)])
 
     header = ["benchmark", "goro", "Go", "Boost.Fiber", "goro/Go", "goro/Boost"]
     notes = [
@@ -239,12 +242,13 @@ def main():
         (results / "cpu.md").write_text("\n".join(markdown(cpu_rows)) + "\n")
 
     if debug_rows:
-        dh = ["benchmark", "release", "debug runtime", "debug/release"]
+        dh = ["benchmark", "release", "debug runtime", "debug/release",
+              "release CPU", "debug CPU", "debug/release CPU"]
         widths = [max(len(r[i]) for r in debug_rows + [dh]) for i in range(len(dh))]
-        print("\nDebug runtime (goro::goro_debug) against the release runtime, wall clock (median):")
+        print("\nDebug runtime (goro::goro_debug) against the release runtime, wall clock and process CPU (median):")
         for r in [dh, ["-" * w for w in widths]] + debug_rows:
             print("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
-        dmd = ["| " + " | ".join(dh) + " |", "| " + " | ".join(["---"] + ["---:"] * 3) + " |"]
+        dmd = ["| " + " | ".join(dh) + " |", "| " + " | ".join(["---"] + ["---:"] * (len(dh) - 1)) + " |"]
         dmd += ["| " + " | ".join(r) + " |" for r in debug_rows]
         (results / "debug.md").write_text("\n".join(dmd) + "\n")
 
