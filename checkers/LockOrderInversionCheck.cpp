@@ -1043,6 +1043,7 @@ private:
         continue;
       MutexRef M = Map(X.M);
       std::vector<MutexRef> ReleasedBefore;
+      ReleasedBefore.reserve(X.ReleasedBefore.size());
       for (const MutexRef& R : X.ReleasedBefore)
         ReleasedBefore.push_back(Map(R));
       for (const HeldLock& H : S.Held)
@@ -1605,6 +1606,13 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
   }
 }
 
+// Removes a temporary file after an error that is already reported; a failure
+// here would add nothing the user can act on.
+static void removeBestEffort(StringRef Path) {
+  std::error_code Ignored = llvm::sys::fs::remove(Path);
+  static_cast<void>(Ignored);
+}
+
 void LockOrderInversionCheck::writeFactsFile(const lo::Facts& F, StringRef TU) {
   // A directory (existing, or named with a trailing separator) gets one file
   // per TU, named by a hash of the TU's path, so parallel runs never collide.
@@ -1635,13 +1643,13 @@ void LockOrderInversionCheck::writeFactsFile(const lo::Facts& F, StringRef TU) {
       configurationDiag("cannot write lock-order facts to '%0': %1")
           << Path << OS.error().message();
       OS.clear_error();
-      (void)llvm::sys::fs::remove(Temp); // best effort: the error is reported
+      removeBestEffort(Temp);
       return;
     }
   }
   if (std::error_code EC = llvm::sys::fs::rename(Temp, Path)) {
     configurationDiag("cannot write lock-order facts to '%0': %1") << Path << EC.message();
-    (void)llvm::sys::fs::remove(Temp); // best effort: the error is reported
+    removeBestEffort(Temp);
   }
 }
 

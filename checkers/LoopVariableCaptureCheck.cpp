@@ -46,6 +46,7 @@
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
 #include <optional>
+#include <cstdint>
 
 using namespace clang::ast_matchers;
 
@@ -53,7 +54,7 @@ namespace clang::tidy::goro {
 
 namespace {
 
-enum class Lifetime {
+enum class Lifetime : std::uint8_t {
   WholeLoop,     // a for-init or range-for init-statement variable
   LoopHeader,    // a range-for variable or a condition variable: one per iteration
   LoopBodyLocal, // declared in the body: one per iteration
@@ -195,15 +196,13 @@ std::optional<LoopScope> loopScopeOf(const VarDecl* Object, const utils::BodyPar
       return std::nullopt;
     }
     if (Scope == nullptr) {
-      if (isa<CompoundStmt>(Parent))
-        Scope = Parent;
-      else if (const auto* If = dyn_cast<IfStmt>(Parent);
-               If != nullptr &&
-               (Current == If->getInit() || Current == If->getConditionVariableDeclStmt()))
-        Scope = Parent;
-      else if (const auto* Switch = dyn_cast<SwitchStmt>(Parent);
-               Switch != nullptr &&
-               (Current == Switch->getInit() || Current == Switch->getConditionVariableDeclStmt()))
+      const auto* If = dyn_cast<IfStmt>(Parent);
+      const auto* Switch = dyn_cast<SwitchStmt>(Parent);
+      if (isa<CompoundStmt>(Parent) ||
+          (If != nullptr &&
+           (Current == If->getInit() || Current == If->getConditionVariableDeclStmt())) ||
+          (Switch != nullptr &&
+           (Current == Switch->getInit() || Current == Switch->getConditionVariableDeclStmt())))
         Scope = Parent;
     }
     Current = Parent;
