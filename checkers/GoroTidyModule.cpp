@@ -8,6 +8,7 @@
 
 #include "ClangTidyModule.h"
 #include "ClangTidyCheck.h"
+#include "BlockingSendLeakCheck.h"
 #include "ClangTidyModuleRegistry.h"
 #include "GoroutineWithoutExitCheck.h"
 #include "LockOrderInversionCheck.h"
@@ -21,6 +22,7 @@ class GoroModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // One line per check, sorted by name.
+    Factories.registerCheck<BlockingSendLeakCheck>("goro-blocking-send-leak");
     Factories.registerCheck<GoroutineWithoutExitCheck>("goro-goroutine-without-exit");
     Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
     Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
