@@ -9,6 +9,7 @@
 #include "ClangTidyModule.h"
 #include "ClangTidyCheck.h"
 #include "BlockingSendLeakCheck.h"
+#include "BlockingUnderLockCheck.h"
 #include "ClangTidyModuleRegistry.h"
 #include "GoroutineWithoutExitCheck.h"
 #include "LockOrderInversionCheck.h"
@@ -23,6 +24,7 @@ public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // One line per check, sorted by name.
     Factories.registerCheck<BlockingSendLeakCheck>("goro-blocking-send-leak");
+    Factories.registerCheck<BlockingUnderLockCheck>("goro-blocking-under-lock");
     Factories.registerCheck<GoroutineWithoutExitCheck>("goro-goroutine-without-exit");
     Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
     Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
