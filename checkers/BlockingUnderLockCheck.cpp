@@ -75,6 +75,9 @@ struct HeldMutex {
 struct State {
   bool Reachable = true;
   llvm::SmallVector<HeldMutex, 2> Held;
+  /// Channels closed on every path here (by access path): receiving from
+  /// them drains the buffer and never blocks.
+  llvm::SmallVector<std::string, 1> Closed;
 };
 
 State meet(const State &X, const State &Y) {
@@ -88,6 +91,9 @@ State meet(const State &X, const State &Y) {
           return O.Key == H.Key && O.Guard == H.Guard && O.Site == H.Site;
         }))
       R.Held.push_back(H);
+  for (const std::string &C : X.Closed)
+    if (llvm::is_contained(Y.Closed, C))
+      R.Closed.push_back(C);
   return R;
 }
 
@@ -297,7 +303,8 @@ private:
       stmt(F->getInit(), S);
       stmt(F->getRangeStmt(), S);
       if (F->getRangeInit() != nullptr &&
-          utils::channelView(F->getRangeInit()->getType()) != utils::ChannelView::None)
+          utils::channelView(F->getRangeInit()->getType()) != utils::ChannelView::None &&
+          !isClosed(F->getRangeInit(), S))
         blocked(F, "range-for over a channel", S);
       loop(F->getBody(), nullptr, S, false, F->getLoopVarStmt());
       popScope(S);
@@ -681,6 +688,12 @@ private:
           acquire(S, describe(Arg, Call->getBeginLoc(), nullptr));
       return;
     }
+    if (auto [Object, Op] = utils::channelCall(Call);
+        Object != nullptr && Op == utils::ChannelOp::Close && S.Reachable) {
+      if (std::string Key = mutexKey(Object); !Key.empty())
+        S.Closed.push_back(std::move(Key));
+      return;
+    }
     if (!S.Held.empty() && S.Reachable)
       blockingCall(Call, FD, S);
     if (FD != nullptr && FD->isNoReturn())
@@ -700,9 +713,9 @@ private:
   void blockingCall(const CallExpr *Call, const FunctionDecl *FD, State &S) {
     auto [Object, Op] = utils::channelCall(Call);
     if (Object != nullptr) {
-      if (Op == utils::ChannelOp::Send)
+      if (Op == utils::ChannelOp::Send && !Check.sendFitsBuffer(Object))
         blocked(Call, "channel send", S);
-      else if (Op == utils::ChannelOp::Recv)
+      else if (Op == utils::ChannelOp::Recv && !isClosed(Object, S))
         blocked(Call, "channel receive", S);
       return;
     }
@@ -714,6 +727,15 @@ private:
     }
     if (std::optional<BlockingUnderLockCheck::Blocking> Inner = Check.calleeBlocks(FD, 1))
       blockedInCallee(Call, FD, *Inner, S);
+  }
+
+  /// Whether the channel E names was closed on every path to here.
+  bool isClosed(const Expr *E, const State &S) const {
+    if (S.Closed.empty())
+      return false;
+    const Expr *Channel = utils::stripWrappers(E);
+    std::string Key = mutexKey(Channel);
+    return !Key.empty() && llvm::is_contained(S.Closed, Key);
   }
 
   // --- Reports ------------------------------------------------------------
@@ -840,6 +862,57 @@ void BlockFinder::check(const Stmt *S) {
     Found = BlockingUnderLockCheck::Blocking{S, Inner->What};
 }
 
+// --- Buffered channels ------------------------------------------------------
+
+bool BlockingUnderLockCheck::sendFitsBuffer(const Expr *Object) {
+  const VarDecl *Chan = utils::channelVarOf(Object);
+  if (Chan == nullptr || Context == nullptr || !Chan->hasLocalStorage() || isa<ParmVarDecl>(Chan) ||
+      !utils::isMakeChanCall(Chan->getInit()))
+    return false;
+  if (auto It = FitsCache.find(Chan); It != FitsCache.end())
+    return It->second;
+  FitsCache[Chan] = false;
+  const auto *Make = dyn_cast<CallExpr>(utils::stripWrappers(Chan->getInit()));
+  const auto *Owner = dyn_cast_or_null<FunctionDecl>(Chan->getParentFunctionOrMethod());
+  if (Make == nullptr || Make->getNumArgs() == 0 || Owner == nullptr ||
+      Owner->isDependentContext() || Owner->getBody() == nullptr)
+    return false;
+  const Expr *CapacityArg = Make->getArg(0);
+  Expr::EvalResult Value;
+  if (isa<CXXDefaultArgExpr>(CapacityArg) || CapacityArg->isValueDependent() ||
+      !CapacityArg->EvaluateAsInt(Value, *Context) || !Value.Val.isInt())
+    return false;
+  const llvm::APSInt &Capacity = Value.Val.getInt();
+  // Every send of the channel's life, in sight: the channel must not escape,
+  // and no send may repeat (a loop, a goroutine started in a loop).
+  utils::TraceOptions Trace;
+  auto IsSpawn = [this](const Stmt *S) {
+    if (!isa<CallExpr, CXXConstructExpr>(S))
+      return false;
+    if (!SpawnMatcher)
+      SpawnMatcher = stmt(utils::spawnExpr(SpawnFunctions));
+    return !match(*SpawnMatcher, *S, *Context).empty();
+  };
+  auto IsWait = [](const Stmt *) { return false; };
+  Trace.IsSpawn = IsSpawn;
+  Trace.IsWait = IsWait;
+  utils::ChannelFlow Flow = utils::traceChannel(Chan, Owner, *Context, Trace);
+  if (Flow.escapesWithSendSide())
+    return false;
+  uint64_t Sends = 0;
+  for (const utils::ChannelSite &Site : Flow.Sites) {
+    if (Site.Kind != utils::SiteKind::Send && Site.Kind != utils::SiteKind::TrySend &&
+        Site.Kind != utils::SiteKind::SelectSend)
+      continue;
+    if (Site.InLoop || Site.Context >= Flow.Contexts.size() || Flow.Contexts[Site.Context].Repeated)
+      return false;
+    ++Sends;
+  }
+  bool Fits = Capacity.isNonNegative() && Capacity.getZExtValue() >= Sends;
+  FitsCache[Chan] = Fits;
+  return Fits;
+}
+
 // --- The check ----------------------------------------------------------------
 
 BlockingUnderLockCheck::BlockingUnderLockCheck(StringRef Name, ClangTidyContext *Context)
@@ -847,7 +920,9 @@ BlockingUnderLockCheck::BlockingUnderLockCheck(StringRef Name, ClangTidyContext 
       RawMutexTypes(Options.get("MutexTypes", utils::DefaultMutexTypes).str()),
       RawBlockingFunctions(Options.get("BlockingFunctions", DefaultBlockingFunctions)),
       BlockingFunctions(::clang::tidy::utils::options::parseStringList(RawBlockingFunctions)),
-      MaxCallDepth(Options.get("MaxCallDepth", 2U)), Mutexes(RawMutexTypes) {}
+      MaxCallDepth(Options.get("MaxCallDepth", 2U)), Mutexes(RawMutexTypes),
+      SpawnFunctions(::clang::tidy::utils::options::parseStringList(utils::DefaultSpawnFunctions)) {
+}
 
 void BlockingUnderLockCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "MutexTypes", RawMutexTypes);
@@ -883,6 +958,7 @@ bool BlockingUnderLockCheck::isBlockingFunction(const CallExpr *Call) {
 void BlockingUnderLockCheck::onEndOfTranslationUnit() {
   BlockingCache.clear();
   CalleeCache.clear();
+  FitsCache.clear();
   InProgress.clear();
   Reported.clear();
   Context = nullptr;

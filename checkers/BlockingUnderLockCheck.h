@@ -52,6 +52,10 @@ private:
   /// The first place the body of FD blocks (directly, or through the
   /// functions it calls, at most MaxCallDepth deep); nullopt if none.
   std::optional<Blocking> calleeBlocks(const FunctionDecl *FD, unsigned Depth);
+  /// Whether a send on the channel Object names can never block: a local
+  /// channel made with a constant capacity at least the number of sends it
+  /// ever gets (none repeated, the channel not escaping; utils/ChannelFlow.h).
+  bool sendFitsBuffer(const Expr *Object);
 
   const std::string RawMutexTypes;
   const StringRef RawBlockingFunctions;
@@ -64,6 +68,10 @@ private:
   llvm::DenseMap<const Stmt *, bool> BlockingCache;
   llvm::DenseMap<const FunctionDecl *, std::optional<Blocking>> CalleeCache;
   llvm::DenseSet<const FunctionDecl *> InProgress;
+  llvm::DenseMap<const VarDecl *, bool> FitsCache;
+  // Spawns, for following buffered channels (the default SpawnFunctions).
+  const std::vector<StringRef> SpawnFunctions;
+  std::optional<ast_matchers::internal::Matcher<Stmt>> SpawnMatcher;
   // One report per blocking site, however many instantiations share it.
   llvm::DenseSet<unsigned> Reported;
 };

@@ -111,6 +111,48 @@ struct cache {
   }
 };
 
+// Receiving from a channel closed on every path before: it drains what is
+// buffered and never blocks (examples/connection_pool.cpp's close()).
+struct pool {
+  goro::mutex mu_;
+  goro::chan<int> idle_ = goro::make_chan<int>(4);
+  void close() {
+    std::lock_guard lock(mu_);
+    idle_.close();
+    for (int c : idle_) // fine: closed above
+      use(c);
+  }
+  void close_maybe(bool now) {
+    std::lock_guard lock(mu_);
+    if (now)
+      idle_.close();
+    for (int c : idle_)
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: range-for over a channel while holding 'mu_': it can block indefinitely, and every goroutine that locks 'mu_' waits as long (a deadlock if the one it waits for needs 'mu_') [goro-blocking-under-lock]
+    // CHECK-MESSAGES: :[[@LINE-5]]:5: note: 'mu_' is locked here
+      use(c);
+  }
+};
+
+// A send on a local channel with room for every send it ever gets never
+// blocks; one send too many, or a send in a loop, may.
+void buffered_result() {
+  goro::mutex mu;
+  auto one = goro::make_chan<int>(1);
+  auto two = goro::make_chan<int>(1);
+  goro::go([&] {
+    std::lock_guard lock(mu);
+    one.send(1); // fine: the only send, capacity 1
+    two.send(1);
+    // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: channel send while holding 'mu': it can block indefinitely, and every goroutine that locks 'mu' waits as long (a deadlock if the one it waits for needs 'mu') [goro-blocking-under-lock]
+    // CHECK-MESSAGES: :[[@LINE-4]]:5: note: 'mu' is locked here
+    two.send(2);
+    // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: channel send while holding 'mu': it can block indefinitely, and every goroutine that locks 'mu' waits as long (a deadlock if the one it waits for needs 'mu') [goro-blocking-under-lock]
+    // CHECK-MESSAGES: :[[@LINE-7]]:5: note: 'mu' is locked here
+  });
+  use(*one.recv());
+  use(*two.recv());
+}
+
 // ===========================================================================
 // 2. select, waits, sleeps.
 // ===========================================================================
