@@ -38,6 +38,10 @@ namespace clang::tidy::goro {
 
 namespace {
 
+/// Most statements being walked at once (a stack guard, as in
+/// LockOrderInversionCheck.cpp).
+constexpr unsigned MaxNesting = 1000;
+
 constexpr llvm::StringLiteral DefaultQuitChannelPattern =
     "done|quit|stop|cancel|shutdown|exit|clos|terminat|abort|kill|finish";
 
@@ -65,6 +69,18 @@ struct GoroutineWithoutExitCheck::Search {
   StringRef Noun;
   llvm::SmallPtrSet<const FunctionDecl *, 8> Visited;
   llvm::SmallVector<const CallExpr *, 4> Calls; // the calls from the spawned function down
+  unsigned Nesting = 0;
+  unsigned TooDeepSeen = 0;
+
+  /// Counts the recursion, so that a huge generated expression cannot exhaust
+  /// the stack: deeper than MaxNesting nothing is seen, and a loop whose body
+  /// was not seen whole is not judged (an exit may hide in the unseen part).
+  struct Nest {
+    explicit Nest(unsigned &N) : N(N) { ++N; }
+    ~Nest() { --N; }
+    bool tooDeep() const { return N > MaxNesting; }
+    unsigned &N;
+  };
 
   bool isQuitChannel(const Expr *Channel) {
     StringRef Name = utils::channelExprName(Channel);
@@ -85,7 +101,8 @@ struct GoroutineWithoutExitCheck::Search {
   }
 
   void walk(const Stmt *S, unsigned Depth) {
-    if (S == nullptr)
+    Nest Guard(Nesting);
+    if (S == nullptr || Guard.tooDeep())
       return;
     if (isa<LambdaExpr>(S))
       return; // runs when called, not here
@@ -112,8 +129,13 @@ struct GoroutineWithoutExitCheck::Search {
 
   void loop(const Stmt *Loop) {
     LoopFacts Facts;
-    scan(utils::loopBodyOf(Loop), Facts, /*BreakLeaves=*/true, /*InCase=*/false, /*InTry=*/0);
-    if (Facts.Wait == nullptr || Facts.HasExit || Facts.HasQuitCase)
+    bool Truncated = false;
+    {
+      unsigned Before = TooDeepSeen;
+      scan(utils::loopBodyOf(Loop), Facts, /*BreakLeaves=*/true, /*InCase=*/false, /*InTry=*/0);
+      Truncated = TooDeepSeen != Before;
+    }
+    if (Truncated || Facts.Wait == nullptr || Facts.HasExit || Facts.HasQuitCase)
       return;
     SourceLocation Loc = SM.getExpansionLoc(Loop->getBeginLoc());
     if (Loc.isInvalid() || SM.isInSystemHeader(Loc) ||
@@ -142,6 +164,11 @@ struct GoroutineWithoutExitCheck::Search {
   // a select case's function (a return there only leaves the case). InTry:
   // inside that many try blocks of the loop (a throw there may be caught).
   void scan(const Stmt *S, LoopFacts &Facts, bool BreakLeaves, bool InCase, unsigned InTry) {
+    Nest Guard(Nesting);
+    if (Guard.tooDeep()) {
+      ++TooDeepSeen; // an exit may hide down there: the loop is not judged
+      return;
+    }
     if (S == nullptr || Facts.HasExit)
       return;
     if (isa<LambdaExpr>(S))
