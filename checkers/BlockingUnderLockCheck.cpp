@@ -457,6 +457,10 @@ private:
       // The body runs when the lambda is called, elsewhere: walked on its own.
       for (const Expr *Init : L->capture_inits())
         expr(Init, S);
+      // A lambda that unlocks a held mutex (the hand-off of Go's "unlock in
+      // another goroutine") may release it at any time from now on.
+      if (!S.Held.empty())
+        releasedByLambda(L->getBody(), S, 0);
       return;
     }
     if (isa<CXXDefaultArgExpr, CXXDefaultInitExpr, OpaqueValueExpr, UnaryExprOrTypeTraitExpr,
@@ -727,6 +731,21 @@ private:
     }
     if (std::optional<BlockingUnderLockCheck::Blocking> Inner = Check.calleeBlocks(FD, 1))
       blockedInCallee(Call, FD, *Inner, S);
+  }
+
+  void releasedByLambda(const Stmt *Body, State &S, unsigned Depth) {
+    if (Body == nullptr || Depth > 64 || S.Held.empty())
+      return;
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(Body)) {
+      const CXXMethodDecl *MD = Call->getMethodDecl();
+      if (MD != nullptr && MD->getIdentifier() != nullptr &&
+          (MD->getName() == "unlock" || MD->getName() == "unlock_shared") &&
+          Check.Mutexes.isMutexClass(MD->getParent()))
+        if (std::string Key = mutexKey(Call->getImplicitObjectArgument()); !Key.empty())
+          llvm::erase_if(S.Held, [&](const HeldMutex &H) { return H.Key == Key; });
+    }
+    for (const Stmt *Child : Body->children())
+      releasedByLambda(Child, S, Depth + 1);
   }
 
   /// Whether the channel E names was closed on every path to here.

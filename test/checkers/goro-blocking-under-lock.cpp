@@ -278,6 +278,18 @@ struct notifier {
   }
 };
 
+// The mutex is handed to a goroutine that unlocks it (Go allows it): from
+// the spawn on it may be released at any time; nothing is assumed.
+void hand_off(goro::chan<int> done) {
+  goro::mutex mu;
+  mu.lock();
+  goro::go([&] {
+    mu.unlock();
+    done.send(1);
+  });
+  (void)done.recv();
+}
+
 // std::lock + adopt_lock guards.
 std::mutex a_mu, b_mu;
 void both(goro::chan<int> ch) {
