@@ -8,7 +8,10 @@
 
 #include "ClangTidyModule.h"
 #include "ClangTidyCheck.h"
+#include "BlockingSendLeakCheck.h"
+#include "BlockingUnderLockCheck.h"
 #include "ClangTidyModuleRegistry.h"
+#include "GoroutineWithoutExitCheck.h"
 #include "LockOrderInversionCheck.h"
 #include "LoopVariableCaptureCheck.h"
 #include "ResponseAfterReturnCheck.h"
@@ -20,6 +23,9 @@ class GoroModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // One line per check, sorted by name.
+    Factories.registerCheck<BlockingSendLeakCheck>("goro-blocking-send-leak");
+    Factories.registerCheck<BlockingUnderLockCheck>("goro-blocking-under-lock");
+    Factories.registerCheck<GoroutineWithoutExitCheck>("goro-goroutine-without-exit");
     Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
     Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
     Factories.registerCheck<ResponseAfterReturnCheck>("goro-response-after-return");

@@ -34,6 +34,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LockOrderInversionCheck.h"
+#include "utils/LockGuards.h"
 #include "utils/LockOrderFacts.h"
 
 #include "utils/OptionsUtils.h"
@@ -58,10 +59,6 @@ using namespace clang::ast_matchers;
 namespace lo = goro::lockorder;
 
 namespace clang::tidy::goro {
-
-static constexpr llvm::StringLiteral DefaultMutexTypes =
-    "goro::mutex;goro::rw_mutex;std::mutex;std::timed_mutex;std::recursive_mutex;"
-    "std::recursive_timed_mutex;std::shared_mutex;std::shared_timed_mutex";
 
 namespace {
 
@@ -148,7 +145,7 @@ struct FoundCall {
   llvm::SmallVector<HeldLock, 4> Held;
 };
 
-enum class GuardKind : std::uint8_t { None, LockGuard, UniqueLock, SharedLock, ScopedLock };
+using utils::GuardKind;
 
 const Expr* stripTemporaries(const Expr* E) {
   while (E != nullptr) {
@@ -242,7 +239,7 @@ class Analysis {
 public:
   Analysis(ASTContext& Ctx, const std::vector<std::string>& MutexTypes, std::string TU)
       : Ctx(Ctx), SM(Ctx.getSourceManager()), MutexTypes(MutexTypes), TU(std::move(TU)),
-        Policy(Ctx.getPrintingPolicy()) {
+        Policy(Ctx.getPrintingPolicy()), Mutexes(MutexTypes) {
     Policy.SuppressInlineNamespace = true;
     Policy.AnonymousTagLocations = false;
     Policy.SuppressUnwrittenScope = false;
@@ -288,7 +285,7 @@ public:
 
 private:
   llvm::DenseMap<const FunctionDecl*, std::unique_ptr<Summary>> Summaries;
-  llvm::DenseMap<const CXXRecordDecl*, bool> MutexClassCache;
+  utils::MutexClasses Mutexes;
   llvm::DenseMap<const FunctionDecl*, std::string> SignatureCache;
   std::unique_ptr<ASTNameGenerator> Mangler;
   unsigned Depth = 0;
@@ -741,12 +738,7 @@ private:
 
   // --- Guards -------------------------------------------------------------
 
-  static StringRef tagName(const Expr* Arg) {
-    if (const CXXRecordDecl* RD = Arg->getType()->getAsCXXRecordDecl();
-        RD && RD->isInStdNamespace() && RD->getIdentifier())
-      return RD->getName();
-    return {};
-  }
+  static StringRef tagName(const Expr* Arg) { return utils::guardTagName(Arg); }
 
   /// The guard variable an expression names (lk, std::move(lk)), if tracked.
   const VarDecl* guardVar(const Expr* E) const {
@@ -1126,26 +1118,7 @@ const Summary* Analysis::summary(const FunctionDecl* FD) {
   return Sum;
 }
 
-bool Analysis::isMutexClass(const CXXRecordDecl* RD) {
-  if (RD == nullptr)
-    return false;
-  RD = RD->getDefinition() ? RD->getDefinition() : RD;
-  auto [It, Inserted] = MutexClassCache.try_emplace(RD, false);
-  if (!Inserted)
-    return It->second;
-  std::string Name;
-  llvm::raw_string_ostream OS(Name);
-  RD->printQualifiedName(OS, Policy);
-  bool Result = llvm::is_contained(MutexTypes, OS.str());
-  if (!Result && RD->hasDefinition())
-    for (const CXXBaseSpecifier& Base : RD->bases())
-      if (isMutexClass(Base.getType()->getAsCXXRecordDecl())) {
-        Result = true;
-        break;
-      }
-  MutexClassCache[RD] = Result;
-  return Result;
-}
+bool Analysis::isMutexClass(const CXXRecordDecl* RD) { return Mutexes.isMutexClass(RD); }
 
 bool Analysis::isMutexType(QualType T) {
   if (T.isNull())
@@ -1156,21 +1129,7 @@ bool Analysis::isMutexType(QualType T) {
   return isMutexClass(T->getAsCXXRecordDecl());
 }
 
-GuardKind Analysis::guardKind(QualType T) const {
-  if (T.isNull())
-    return GuardKind::None;
-  const auto* Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
-      T.getNonReferenceType()->getAsCXXRecordDecl());
-  if (Spec == nullptr || !Spec->isInStdNamespace())
-    return GuardKind::None;
-  StringRef Name = Spec->getSpecializedTemplate()->getName();
-  return llvm::StringSwitch<GuardKind>(Name)
-      .Case("lock_guard", GuardKind::LockGuard)
-      .Case("unique_lock", GuardKind::UniqueLock)
-      .Case("shared_lock", GuardKind::SharedLock)
-      .Case("scoped_lock", GuardKind::ScopedLock)
-      .Default(GuardKind::None);
-}
+GuardKind Analysis::guardKind(QualType T) const { return utils::guardKind(T); }
 
 std::string Analysis::functionName(const FunctionDecl* FD) {
   if (isLambdaCallOperator(FD)) {
@@ -1332,9 +1291,9 @@ std::string Analysis::instanceKey(const Expr* E, const FunctionDecl* Fn, unsigne
 
 LockOrderInversionCheck::LockOrderInversionCheck(StringRef Name, ClangTidyContext* Context)
     : ClangTidyCheck(Name, Context), TidyContext(Context),
-      MutexTypesOption(Options.get("MutexTypes", DefaultMutexTypes).str()),
+      MutexTypesOption(Options.get("MutexTypes", utils::DefaultMutexTypes).str()),
       FactsFile(Options.get("FactsFile", "").str()) {
-  for (StringRef T : utils::options::parseStringList(MutexTypesOption)) {
+  for (StringRef T : ::clang::tidy::utils::options::parseStringList(MutexTypesOption)) {
     T = T.trim();
     T.consume_front("::");
     if (!T.empty())
