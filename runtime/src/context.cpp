@@ -17,9 +17,18 @@
 // unregisters first, under the ancestor's lock, so an ancestor canceling its
 // children never touches freed memory. A pending deadline timer holds a
 // reference to its node; cancel() stops the timer.
+//
+// A child may die uncanceled while its done channel lives on elsewhere (the
+// program kept `ctx.done()`, dropped ctx and its cancel function). In Go the
+// child stays reachable from its parent, so canceling the parent still
+// closes that channel; here the dying child hands the channel (and the ones
+// it adopted the same way) to its ancestor's orphaned_done, which is closed
+// when the ancestor is canceled, or handed on when it dies.
 #include <atomic>
 #include <string>
+#include <vector>
 
+#include "chan_impl.hpp"
 #include "goro/context.hpp"
 #include "sched.hpp"
 #include "spin_lock.hpp"
@@ -47,7 +56,8 @@ struct context_core {
   context_core* first_child = nullptr;     // registered descendants (no references)
   context_core* prev_sibling = nullptr;
   context_core* next_sibling = nullptr;
-  context_core* cancel_up = nullptr; // cancel_locked_tree's path; valid while it holds our lock
+  context_core* cancel_up = nullptr;     // cancel_locked_tree's path; valid while it holds our lock
+  std::vector<chan<unit>> orphaned_done; // of dead uncanceled descendants; closed with ours
 
   static context wrap(context_core* adopted) noexcept { return context(adopted); }
   static context_core* of(const context& c) noexcept { return c.core_; }
@@ -78,6 +88,39 @@ void unlink_child(context_core* ancestor, context_core* child) noexcept {
   child->registered_with = nullptr;
 }
 
+// Whether anybody besides the context tree holds this done channel.
+bool held_elsewhere(const chan<unit>& done) noexcept {
+  const chan_core* core = core_of(done);
+  return core != nullptr && core->refs.load(std::memory_order_acquire) > 1;
+}
+
+// c has no handles left: unregisters it and, if it was not canceled, hands
+// its done channel (if still held elsewhere) and its orphans to its nearest
+// cancelable ancestor. A registered uncanceled child means an uncanceled
+// ancestor (canceling the ancestor cancels its children first).
+void retire(context_core* c) noexcept {
+  context_core* ancestor = nearest_cancelable(c->parent);
+  if (ancestor == nullptr)
+    return; // background is never canceled: nothing would ever close them
+  ancestor->lock.lock();
+  if (c->registered_with == ancestor)
+    unlink_child(ancestor, c);
+  c->lock.lock();
+  if (!c->canceled && !ancestor->canceled) {
+    auto& adopted = ancestor->orphaned_done;
+    if (adopted.size() == adopted.capacity()) // drop the ones nobody holds any more
+      std::erase_if(adopted, [](const chan<unit>& d) { return !held_elsewhere(d); });
+    if (held_elsewhere(c->done))
+      adopted.push_back(c->done);
+    for (chan<unit>& d : c->orphaned_done)
+      if (held_elsewhere(d))
+        adopted.push_back(std::move(d));
+  }
+  c->orphaned_done.clear();
+  c->lock.unlock();
+  ancestor->lock.unlock();
+}
+
 void unregister(context_core* c) noexcept {
   context_core* ancestor = nearest_cancelable(c->parent);
   if (ancestor == nullptr)
@@ -88,16 +131,31 @@ void unregister(context_core* c) noexcept {
   ancestor->lock.unlock();
 }
 
-// Cancels c and its registered descendants. c->lock must not be held.
-void cancel_locked_tree(context_core* c, const error& why) noexcept;
+// With c->lock held: cancels c and its registered descendants. The
+// descendants whose deadline timers must be stopped are retained and added
+// to stop_timers: stopping a timer can drop a node's last reference, and a
+// node that dies takes its ancestor's lock (retire), which the walk holds —
+// so the caller stops them once every lock is released
+// (stop_timers_and_release).
+void cancel_locked_tree(context_core* c, const error& why,
+                        std::vector<context_core*>& stop_timers) noexcept;
+
+void stop_timers_and_release(const std::vector<context_core*>& nodes) noexcept {
+  for (context_core* n : nodes) {
+    timer_remove(&n->deadline_timer);
+    context_core::release(n);
+  }
+}
 
 void cancel(context_core* c, const error& why, bool unregister_from_parent) noexcept {
+  std::vector<context_core*> stop;
   c->lock.lock();
-  cancel_locked_tree(c, why);
+  cancel_locked_tree(c, why, stop);
   c->lock.unlock();
   if (unregister_from_parent)
     unregister(c);
   timer_remove(&c->deadline_timer);
+  stop_timers_and_release(stop);
 }
 
 // With c->lock held: records the error and closes done, once.
@@ -107,6 +165,9 @@ bool mark_canceled(context_core* c, const error& why) noexcept {
   c->canceled = true;
   c->err = why;
   c->done.close();
+  for (chan<unit>& d : c->orphaned_done)
+    d.close();
+  c->orphaned_done.clear();
   return true;
 }
 
@@ -115,7 +176,8 @@ bool mark_canceled(context_core* c, const error& why) noexcept {
 // linked through cancel_up. Holding a node's lock also keeps each child we
 // unlinked from it alive: a child that loses its last handle unregisters
 // under that lock before it is freed.
-void cancel_locked_tree(context_core* c, const error& why) noexcept {
+void cancel_locked_tree(context_core* c, const error& why,
+                        std::vector<context_core*>& stop_timers) noexcept {
   if (!mark_canceled(c, why))
     return;
   context_core* top = c;
@@ -128,18 +190,20 @@ void cancel_locked_tree(context_core* c, const error& why) noexcept {
         top = child; // descend, keeping its lock
         continue;
       }
-      child->lock.unlock(); // already canceled, with its own descendants
-      timer_remove(&child->deadline_timer);
+      child->lock.unlock();        // already canceled, with its own descendants
+      context_core::retain(child); // alive: top's lock is held
+      stop_timers.push_back(child);
       continue;
     }
     if (top == c)
       return;
     // top and its subtree are done. Its timer, if any, still holds a
-    // reference and would find it canceled when it fires; stop it now to free
-    // it early (top is alive: its ancestor's lock is still held).
+    // reference and would find it canceled when it fires; stop it soon to
+    // free it early (top is alive: its ancestor's lock is still held).
     context_core* up = top->cancel_up;
+    context_core::retain(top);
+    stop_timers.push_back(top);
     top->lock.unlock();
-    timer_remove(&top->deadline_timer);
     top = up;
   }
 }
@@ -170,9 +234,11 @@ context_core* new_cancelable(const context& parent) {
     if (ancestor->canceled) {
       error why = ancestor->err;
       ancestor->lock.unlock();
+      std::vector<context_core*> stop; // c has no descendants yet: stays empty
       c->lock.lock();
-      cancel_locked_tree(c, why);
+      cancel_locked_tree(c, why, stop);
       c->lock.unlock();
+      stop_timers_and_release(stop);
     } else {
       c->registered_with = ancestor;
       c->next_sibling = ancestor->first_child;
@@ -196,7 +262,7 @@ cancel_func make_cancel(context_core* c) {
 void context_core::release(context_core* c) noexcept {
   while (c != nullptr && c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     if (!c->is_value)
-      unregister(c);
+      retire(c);
     context_core* parent = c->parent;
     if (c->value != nullptr)
       c->value->destroy(c->value);

@@ -385,13 +385,8 @@ TEST(Context, ContextsCanBeCopiedAndMovedFreely) {
 
 // In Go, a child context registered with a cancelable parent stays reachable
 // from it, so canceling the parent closes the child's done channel even when
-// the program kept only that channel. Here the last context handle (ctx and
-// its cancel function) unregisters the child and frees it without closing
-// done, so a goroutine waiting on the saved channel waits forever. Disabled:
-// fixing it needs the parent's children list to own its children (a
-// reference cycle with child->parent unless canceled), a lifetime-design
-// decision; see the report of the unit-tests branch.
-TEST(Context, DISABLED_DoneOfADroppedChildClosesWhenTheParentIsCanceled) {
+// the program kept only that channel.
+TEST(Context, DoneOfADroppedChildClosesWhenTheParentIsCanceled) {
   auto [parent, cancel_parent] = goro::with_cancel(goro::background());
   goro::recv_chan<goro::unit> done;
   {
@@ -399,7 +394,37 @@ TEST(Context, DISABLED_DoneOfADroppedChildClosesWhenTheParentIsCanceled) {
     done = child.done();
   }
   cancel_parent();
-  EXPECT_EQ(done.recv(), std::nullopt); // hangs today
+  EXPECT_EQ(done.recv(), std::nullopt);
+}
+
+TEST(Context, DoneOfADroppedGrandchildClosesWhenItsDroppedParentsAncestorIsCanceled) {
+  auto [root, cancel_root] = goro::with_cancel(goro::background());
+  goro::recv_chan<goro::unit> child_done;
+  goro::recv_chan<goro::unit> grandchild_done;
+  {
+    auto [child, cancel_child] = goro::with_cancel(root);
+    auto [grandchild, cancel_grandchild] = goro::with_timeout(child, std::chrono::hours(1));
+    child_done = child.done();
+    grandchild_done = grandchild.done();
+  }
+  cancel_root();
+  EXPECT_EQ(child_done.recv(), std::nullopt);
+  EXPECT_EQ(grandchild_done.recv(), std::nullopt);
+}
+
+TEST(Context, ManyDroppedChildrenDoNotAccumulateInTheParent) {
+  // Children whose done channel nobody kept are not retained: the parent's
+  // list of orphaned channels is pruned as it grows. Nothing to observe but
+  // that canceling afterwards still works and closes the one that was kept.
+  auto [parent, cancel_parent] = goro::with_cancel(goro::background());
+  goro::recv_chan<goro::unit> kept;
+  for (int i = 0; i < 10'000; ++i) {
+    auto [child, cancel_child] = goro::with_cancel(parent);
+    if (i == 5'000)
+      kept = child.done();
+  }
+  cancel_parent();
+  EXPECT_EQ(kept.recv(), std::nullopt);
 }
 
 } // namespace
