@@ -13,6 +13,7 @@
 #include "LoopVariableCaptureCheck.h"
 #include "ResponseAfterReturnCheck.h"
 #include "UnclosedChannelCheck.h"
+#include "WaitGroupAddInGoroutineCheck.h"
 
 namespace clang::tidy::goro {
 
@@ -24,6 +25,7 @@ public:
     Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
     Factories.registerCheck<ResponseAfterReturnCheck>("goro-response-after-return");
     Factories.registerCheck<UnclosedChannelCheck>("goro-unclosed-channel");
+    Factories.registerCheck<WaitGroupAddInGoroutineCheck>("goro-waitgroup-add-in-goroutine");
   }
 };
 
