@@ -11,6 +11,7 @@
 #include "ClangTidyModuleRegistry.h"
 #include "LockOrderInversionCheck.h"
 #include "LoopVariableCaptureCheck.h"
+#include "LostCancelCheck.h"
 #include "ResponseAfterReturnCheck.h"
 #include "UnclosedChannelCheck.h"
 #include "WaitGroupAddInGoroutineCheck.h"
@@ -23,6 +24,7 @@ public:
     // One line per check, sorted by name.
     Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
     Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
+    Factories.registerCheck<LostCancelCheck>("goro-lost-cancel");
     Factories.registerCheck<ResponseAfterReturnCheck>("goro-response-after-return");
     Factories.registerCheck<UnclosedChannelCheck>("goro-unclosed-channel");
     Factories.registerCheck<WaitGroupAddInGoroutineCheck>("goro-waitgroup-add-in-goroutine");
