@@ -13,6 +13,7 @@
 #include "LoopVariableCaptureCheck.h"
 #include "LostCancelCheck.h"
 #include "ResponseAfterReturnCheck.h"
+#include "SleepAsSynchronizationCheck.h"
 #include "UnclosedChannelCheck.h"
 #include "WaitGroupAddInGoroutineCheck.h"
 
@@ -26,6 +27,7 @@ public:
     Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
     Factories.registerCheck<LostCancelCheck>("goro-lost-cancel");
     Factories.registerCheck<ResponseAfterReturnCheck>("goro-response-after-return");
+    Factories.registerCheck<SleepAsSynchronizationCheck>("goro-sleep-as-synchronization");
     Factories.registerCheck<UnclosedChannelCheck>("goro-unclosed-channel");
     Factories.registerCheck<WaitGroupAddInGoroutineCheck>("goro-waitgroup-add-in-goroutine");
   }
