@@ -43,6 +43,7 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Analysis/CFG.h"
+#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include <optional>
@@ -55,6 +56,8 @@ namespace {
 
 constexpr llvm::StringLiteral DefaultCancelFunctions =
     "::goro::with_cancel;::goro::with_timeout;::goro::with_deadline";
+// GoogleTest's fatal assertions return from the test on failure.
+constexpr llvm::StringLiteral DefaultIgnoredReturnMacros = "ASSERT_*;FAIL;GTEST_*";
 
 StringRef nameOf(const NamedDecl *D) {
   return D != nullptr && D->getIdentifier() != nullptr ? D->getName() : StringRef();
@@ -194,7 +197,8 @@ bool isThrowOrNoReturn(const CFGBlock &Block) {
 // to \p Start, before any of \p CallStmts. std::nullopt when the CFG does not
 // show the statements we need (we cannot tell).
 std::optional<LeakPath> findLeak(const CFG &Graph, const Stmt *Start, const VarDecl *Owner,
-                                 llvm::ArrayRef<const Stmt *> CallStmts) {
+                                 llvm::ArrayRef<const Stmt *> CallStmts,
+                                 llvm::function_ref<bool(const Stmt *)> IgnoredExit) {
   llvm::SmallPtrSet<const Stmt *, 8> Calls(CallStmts.begin(), CallStmts.end());
   llvm::SmallPtrSet<const Stmt *, 8> Seen;
   const CFGBlock *StartBlock = nullptr;
@@ -236,6 +240,8 @@ std::optional<LeakPath> findLeak(const CFG &Graph, const Stmt *Start, const VarD
         }
       } else if (std::optional<CFGLifetimeEnds> End = Element.getAs<CFGLifetimeEnds>()) {
         if (End->getVarDecl() == Owner) {
+          if (IgnoredExit(End->getTriggerStmt()))
+            return Outcome::Called; // a test's failure path
           Result.Trigger = End->getTriggerStmt();
           return Outcome::Leaks;
         }
@@ -285,10 +291,13 @@ std::optional<LeakPath> findLeak(const CFG &Graph, const Stmt *Start, const VarD
 LostCancelCheck::LostCancelCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
       RawCancelFunctions(Options.get("CancelFunctions", DefaultCancelFunctions)),
-      CancelFunctions(tidy::utils::options::parseStringList(RawCancelFunctions)) {}
+      CancelFunctions(tidy::utils::options::parseStringList(RawCancelFunctions)),
+      RawIgnoredReturnMacros(Options.get("IgnoredReturnMacros", DefaultIgnoredReturnMacros)),
+      IgnoredReturnMacros(tidy::utils::options::parseStringList(RawIgnoredReturnMacros)) {}
 
 void LostCancelCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "CancelFunctions", RawCancelFunctions);
+  Options.store(Opts, "IgnoredReturnMacros", RawIgnoredReturnMacros);
 }
 
 void LostCancelCheck::registerMatchers(MatchFinder *Finder) {
@@ -319,6 +328,25 @@ void LostCancelCheck::registerMatchers(MatchFinder *Finder) {
               InUserCode)
           .bind("cancel"),
       this);
+}
+
+bool LostCancelCheck::inIgnoredMacro(SourceLocation Loc, const ASTContext &Context) const {
+  if (!Loc.isMacroID() || IgnoredReturnMacros.empty())
+    return false;
+  const SourceManager &SM = Context.getSourceManager();
+  // The macro the user wrote: the outermost expansion.
+  StringRef Outermost;
+  for (int Depth = 0; Loc.isMacroID() && Depth < 64; ++Depth) {
+    StringRef Name = Lexer::getImmediateMacroName(Loc, SM, Context.getLangOpts());
+    if (!Name.empty())
+      Outermost = Name;
+    Loc = SM.getImmediateMacroCallerLoc(Loc);
+  }
+  for (StringRef Pattern : IgnoredReturnMacros) {
+    if (Pattern.ends_with("*") ? Outermost.starts_with(Pattern.drop_back()) : Outermost == Pattern)
+      return true;
+  }
+  return false;
 }
 
 const utils::BodyParents &LostCancelCheck::parentsOf(const Stmt *Body) {
@@ -433,7 +461,10 @@ void LostCancelCheck::check(const MatchFinder::MatchResult &Result) {
       CFG::buildCFG(Function, Function->getBody(), Result.Context, Options);
   if (!Graph)
     return;
-  std::optional<LeakPath> Leak = findLeak(*Graph, Call, Owner, Uses.Calls);
+  std::optional<LeakPath> Leak = findLeak(*Graph, Call, Owner, Uses.Calls, [&](const Stmt *Exit) {
+    return isa_and_nonnull<ReturnStmt>(Exit) &&
+           inIgnoredMacro(Exit->getBeginLoc(), *Result.Context);
+  });
   if (!Leak || !Leak->Found)
     return;
   std::string What =

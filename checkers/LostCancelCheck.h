@@ -39,9 +39,13 @@ public:
 
 private:
   const utils::BodyParents &parentsOf(const Stmt *Body);
+  // Whether Loc is inside an expansion of an IgnoredReturnMacros macro.
+  bool inIgnoredMacro(SourceLocation Loc, const ASTContext &Context) const;
 
   const std::string RawCancelFunctions;
   const std::vector<StringRef> CancelFunctions; // refers into RawCancelFunctions
+  const std::string RawIgnoredReturnMacros;
+  const std::vector<StringRef> IgnoredReturnMacros; // refers into RawIgnoredReturnMacros
   llvm::DenseMap<const Stmt *, std::unique_ptr<utils::BodyParents>> BodyParentsCache;
   // Calls already reported (templates instantiated many times): once each.
   llvm::DenseSet<SourceLocation::UIntTy> Reported;

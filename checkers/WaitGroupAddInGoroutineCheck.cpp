@@ -320,6 +320,47 @@ const LambdaExpr *inPlaceLambda(const Expr *Spawn) {
   return dyn_cast_or_null<LambdaExpr>(E);
 }
 
+// Whether the spawner waits for the spawned work itself before \p Wait: the
+// spawn initializes a local handle (`std::thread t(f);`, `auto r =
+// std::async(f);`) and `t.join()` / `r.get()` / `r.wait()` comes before the
+// wait on the wait_group in source order. Every add() of the work has then
+// happened when wait() runs.
+bool joinedBefore(const Expr *Spawn, const CXXMemberCallExpr *Wait,
+                  const utils::BodyParents &Parents, const SourceManager &SM) {
+  const VarDecl *Handle = nullptr;
+  const Stmt *Current = Spawn;
+  while (const Stmt *Parent = Parents.parent(Current)) {
+    if (isa<ImplicitCastExpr, ParenExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr, FullExpr>(
+            Parent)) {
+      Current = Parent;
+      continue;
+    }
+    if (const auto *Decls = dyn_cast<DeclStmt>(Parent))
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D); Var != nullptr && Var->getInit() == Current)
+          Handle = Var;
+    break;
+  }
+  if (Handle == nullptr || !Handle->hasLocalStorage())
+    return false;
+  SourceLocation WaitLoc = SM.getExpansionLoc(Wait->getBeginLoc());
+  for (const DeclRefExpr *Ref : Parents.references(Handle)) {
+    const Stmt *Parent = Parents.parent(Ref);
+    while (Parent != nullptr && isa<ImplicitCastExpr, ParenExpr>(Parent))
+      Parent = Parents.parent(Parent);
+    const auto *Member = dyn_cast_or_null<MemberExpr>(Parent);
+    const auto *Call =
+        Member != nullptr ? dyn_cast_or_null<CXXMemberCallExpr>(Parents.parent(Member)) : nullptr;
+    if (Call == nullptr || Call->getCallee() != Member)
+      continue;
+    StringRef Name = nameOf(Call->getMethodDecl());
+    if ((Name == "join" || Name == "get" || Name == "wait") &&
+        SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Call->getEndLoc()), WaitLoc))
+      return true;
+  }
+  return false;
+}
+
 } // namespace
 
 WaitGroupAddInGoroutineCheck::WaitGroupAddInGoroutineCheck(StringRef Name,
@@ -422,10 +463,11 @@ void WaitGroupAddInGoroutineCheck::check(const MatchFinder::MatchResult &Result)
         countsDownOn(Body, Add.Object.Identity, Goroutine, Types, Context, innerSpawns()))
       continue;
     SourceLocation Loc = Add.Call->getExprLoc();
-    if (Loc.isInvalid() || !Reported.insert(SM.getExpansionLoc(Loc).getRawEncoding()).second)
+    if (Loc.isInvalid() || Reported.contains(SM.getExpansionLoc(Loc).getRawEncoding()))
       continue;
 
-    // Where the spawner waits, for a note; and the fix-it.
+    // Where the spawner waits, for a note; whether it joins the work first;
+    // and the fix-it.
     const CXXMemberCallExpr *Wait = nullptr;
     std::vector<FixItHint> Fix;
     const auto *Enclosing =
@@ -433,15 +475,18 @@ void WaitGroupAddInGoroutineCheck::check(const MatchFinder::MatchResult &Result)
             ? dyn_cast_or_null<FunctionDecl>(Lambda->getLambdaClass()->getDeclContext())
             : nullptr;
     if (Enclosing != nullptr && Enclosing->getBody() != nullptr) {
+      const utils::BodyParents &Parents = parentsOf(Enclosing->getBody());
       if (Add.Object.Identity != nullptr)
         Wait = findWait(Enclosing->getBody(), Add.Object.Identity, Lambda, Types);
+      if (Wait != nullptr && Parents.isWithin(Spawn, Parents.root()) &&
+          joinedBefore(Spawn, Wait, Parents, SM))
+        continue;
       const Stmt *First = nullptr;
       if (const auto *Block = dyn_cast<CompoundStmt>(Lambda->getBody());
           Block != nullptr && !Block->body_empty())
         First = Block->body_front();
       if (const auto *Full = dyn_cast_or_null<FullExpr>(First))
         First = Full->getSubExpr();
-      const utils::BodyParents &Parents = parentsOf(Enclosing->getBody());
       if (First == Add.Call && inPlaceLambda(Spawn) == Lambda &&
           Parents.isWithin(Spawn, Parents.root()) &&
           !isInTemplateInstantiation(Lambda->getLambdaClass()->getDeclContext()) &&
@@ -449,6 +494,7 @@ void WaitGroupAddInGoroutineCheck::check(const MatchFinder::MatchResult &Result)
         if (const Stmt *Statement = enclosingBlockStatement(Spawn, Parents))
           Fix = moveBeforeSpawnFix(Add.Call, Statement, Context);
     }
+    Reported.insert(SM.getExpansionLoc(Loc).getRawEncoding());
 
     std::string Object = "the wait_group";
     if (Add.Object.Identity != nullptr && !nameOf(Add.Object.Identity).empty())

@@ -133,6 +133,29 @@ void inMacro(const goro::context& parent) {
   // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: the cancel function returned by 'with_timeout' is discarded; {{.*}} [goro-lost-cancel]
 }
 
+// A return inside a test's fatal assertion (IgnoredReturnMacros: ASSERT_*,
+// FAIL, GTEST_*) ends a failing test, not a path worth reporting; a return in
+// any other macro is a path like any other.
+#define ASSERT_TRUE(condition)                                                                    \
+  if (!(condition))                                                                               \
+  return
+#define RETURN_IF(condition)                                                                      \
+  if (condition)                                                                                  \
+  return
+void inTest(const goro::context& parent) {
+  auto [ctx, cancel] = goro::with_timeout(parent, 1s);
+  ASSERT_TRUE(ok(ctx));
+  use(ctx);
+  cancel();
+}
+void earlyReturnMacro(const goro::context& parent) {
+  auto [ctx, cancel] = goro::with_timeout(parent, 1s);
+  // CHECK-MESSAGES: :[[@LINE-1]]:14: warning: the cancel function 'cancel' returned by 'with_timeout' is not called on every path; {{.*}} [goro-lost-cancel]
+  RETURN_IF(!ok(ctx));
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: this return is reached without calling 'cancel'
+  cancel();
+}
+
 // A pair variable: its .second is the cancel function.
 void pairVariable(const goro::context& parent, bool fast) {
   auto lease = goro::with_cancel(parent);

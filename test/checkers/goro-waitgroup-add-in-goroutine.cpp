@@ -246,6 +246,33 @@ void producers(const std::vector<int>& items) {
   wg.wait();
 }
 
+// A thread that adds for the goroutines it starts is fine when the spawner
+// joins it before waiting on the wait_group (every add() has happened by
+// then); joined only after the wait, it races.
+void joinedThread() {
+  goro::wait_group wg;
+  auto spawnMany = [&] {
+    for (int i = 0; i < 3; ++i) {
+      wg.add(1);
+      goro::go([&] { wg.done(); });
+    }
+  };
+  std::thread first(spawnMany);
+  first.join();
+  wg.wait();
+
+  goro::wait_group late;
+  std::thread second([&] {
+    late.add(1);
+    // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: add() on 'late' is called inside the thread it counts; {{.*}} [goro-waitgroup-add-in-goroutine]
+    // CHECK-MESSAGES: :[[@LINE-3]]:15: note: thread started here
+    // CHECK-MESSAGES: :[[@LINE+3]]:8: note: 'late' is waited on here
+    goro::go([&] { late.done(); });
+  });
+  late.wait();
+  second.join();
+}
+
 // ---------------------------------------------------------------------------
 // Negatives: the goroutine's own wait_group; counting down with add(-1); a
 // method named add() on another type; add() on a wait_group we cannot name.
