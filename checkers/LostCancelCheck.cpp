@@ -307,26 +307,25 @@ void LostCancelCheck::registerMatchers(MatchFinder *Finder) {
   auto InUserCode = unless(isExpansionInSystemHeader());
   // Discarded: a statement of a block, a cast to void, `.first` of the result.
   Finder->addMatcher(
-      compoundStmt(forEach(expr(ignoringImplicit(Call)).bind("discarded")), InUserCode), this);
-  Finder->addMatcher(explicitCastExpr(hasDestinationType(voidType()),
-                                      hasSourceExpression(ignoringImplicit(Call)), InUserCode)
+      compoundStmt(InUserCode, forEach(expr(ignoringImplicit(Call)).bind("discarded"))), this);
+  Finder->addMatcher(explicitCastExpr(InUserCode, hasDestinationType(voidType()),
+                                      hasSourceExpression(ignoringImplicit(Call)))
                          .bind("discarded"),
                      this);
   Finder->addMatcher(
-      memberExpr(member(hasName("first")), hasObjectExpression(ignoringImplicit(Call)), InUserCode)
+      memberExpr(member(hasName("first")), InUserCode, hasObjectExpression(ignoringImplicit(Call)))
           .bind("discarded"),
       this);
-  // Declared: the pair (or its bindings), or the cancel function alone.
-  Finder->addMatcher(varDecl(hasInitializer(ignoringImplicit(Call)), InUserCode).bind("pair"),
-                     this);
-  auto SecondOf =
-      memberExpr(member(hasName("second")), hasObjectExpression(ignoringImplicit(Call)));
+  // Declared: the pair (or its bindings), or the cancel function alone (one
+  // matcher: every VarDecl is tried once).
+  auto SecondOf = memberExpr(member(hasName("second")), hasObjectExpression(ignoringImplicit(Call)))
+                      .bind("second");
   Finder->addMatcher(
-      varDecl(hasInitializer(ignoringImplicit(
-                  anyOf(SecondOf, cxxConstructExpr(argumentCountIs(1),
-                                                   hasArgument(0, ignoringImplicit(SecondOf)))))),
-              InUserCode)
-          .bind("cancel"),
+      varDecl(InUserCode, hasInitializer(ignoringImplicit(
+                              anyOf(Call, SecondOf,
+                                    cxxConstructExpr(argumentCountIs(1),
+                                                     hasArgument(0, ignoringImplicit(SecondOf)))))))
+          .bind("var"),
       this);
 }
 
@@ -358,6 +357,7 @@ const utils::BodyParents &LostCancelCheck::parentsOf(const Stmt *Body) {
 
 void LostCancelCheck::onEndOfTranslationUnit() {
   BodyParentsCache.clear();
+  CFGCache.clear();
   Reported.clear();
 }
 
@@ -384,10 +384,11 @@ void LostCancelCheck::check(const MatchFinder::MatchResult &Result) {
   const ValueDecl *Cancel = nullptr;
   const VarDecl *Owner = nullptr; // the declared variable (or decomposition)
   bool MemberMode = false;
-  if (const auto *Var = Result.Nodes.getNodeAs<VarDecl>("cancel")) {
+  const auto *Declared = Result.Nodes.getNodeAs<VarDecl>("var");
+  if (const auto *Var = Result.Nodes.getNodeAs<Expr>("second") != nullptr ? Declared : nullptr) {
     Cancel = Var;
     Owner = Var;
-  } else if (const auto *Pair = Result.Nodes.getNodeAs<VarDecl>("pair")) {
+  } else if (const auto *Pair = Declared) {
     Owner = Pair;
     if (const auto *Decomposition = dyn_cast<DecompositionDecl>(Pair)) {
       if (Decomposition->bindings().size() != 2)
@@ -454,12 +455,17 @@ void LostCancelCheck::check(const MatchFinder::MatchResult &Result) {
   }
 
   // Called somewhere: on every path?
-  CFG::BuildOptions Options;
-  Options.setAllAlwaysAdd();
-  Options.AddLifetime = true;
-  std::unique_ptr<CFG> Graph =
-      CFG::buildCFG(Function, Function->getBody(), Result.Context, Options);
-  if (!Graph)
+  // One CFG per function (a function may make several contexts); nullptr
+  // when clang cannot build one.
+  auto [Cached, Inserted] = CFGCache.try_emplace(Function->getBody());
+  if (Inserted) {
+    CFG::BuildOptions Options;
+    Options.setAllAlwaysAdd();
+    Options.AddLifetime = true;
+    Cached->second = CFG::buildCFG(Function, Function->getBody(), Result.Context, Options);
+  }
+  const CFG *Graph = Cached->second.get();
+  if (Graph == nullptr)
     return;
   std::optional<LeakPath> Leak = findLeak(*Graph, Call, Owner, Uses.Calls, [&](const Stmt *Exit) {
     return isa_and_nonnull<ReturnStmt>(Exit) &&

@@ -13,6 +13,7 @@
 
 #include "ClangTidyCheck.h"
 #include "utils/SpawnLifetime.h"
+#include "clang/Analysis/CFG.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include <memory>
@@ -47,6 +48,7 @@ private:
   const std::string RawIgnoredReturnMacros;
   const std::vector<StringRef> IgnoredReturnMacros; // refers into RawIgnoredReturnMacros
   llvm::DenseMap<const Stmt *, std::unique_ptr<utils::BodyParents>> BodyParentsCache;
+  llvm::DenseMap<const Stmt *, std::unique_ptr<CFG>> CFGCache;
   // Calls already reported (templates instantiated many times): once each.
   llvm::DenseSet<SourceLocation::UIntTy> Reported;
 };
