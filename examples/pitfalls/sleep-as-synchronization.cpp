@@ -42,8 +42,8 @@ long sum(const std::vector<long>& values) {
     total = std::accumulate(values.begin(), values.end(), 0L);
     wg.done();
   });
-  goro::sleep(10ms);                     // BUG 2: stands in for wg.wait()
-  std::printf("partial: %ld\n", total);  // may still be 0
+  goro::sleep(10ms);                    // BUG 2: stands in for wg.wait()
+  std::printf("partial: %ld\n", total); // may still be 0
   wg.wait();
   return total;
 }
