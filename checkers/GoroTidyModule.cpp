@@ -14,8 +14,11 @@
 #include "GoroutineWithoutExitCheck.h"
 #include "LockOrderInversionCheck.h"
 #include "LoopVariableCaptureCheck.h"
+#include "LostCancelCheck.h"
 #include "ResponseAfterReturnCheck.h"
+#include "SleepAsSynchronizationCheck.h"
 #include "UnclosedChannelCheck.h"
+#include "WaitGroupAddInGoroutineCheck.h"
 
 namespace clang::tidy::goro {
 
@@ -28,8 +31,11 @@ public:
     Factories.registerCheck<GoroutineWithoutExitCheck>("goro-goroutine-without-exit");
     Factories.registerCheck<LockOrderInversionCheck>("goro-lock-order-inversion");
     Factories.registerCheck<LoopVariableCaptureCheck>("goro-loop-variable-capture");
+    Factories.registerCheck<LostCancelCheck>("goro-lost-cancel");
     Factories.registerCheck<ResponseAfterReturnCheck>("goro-response-after-return");
+    Factories.registerCheck<SleepAsSynchronizationCheck>("goro-sleep-as-synchronization");
     Factories.registerCheck<UnclosedChannelCheck>("goro-unclosed-channel");
+    Factories.registerCheck<WaitGroupAddInGoroutineCheck>("goro-waitgroup-add-in-goroutine");
   }
 };
 
