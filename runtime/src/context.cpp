@@ -17,6 +17,11 @@
 // unregisters first, under the ancestor's lock, so an ancestor canceling its
 // children never touches freed memory. A pending deadline timer holds a
 // reference to its node; cancel() stops the timer.
+//
+// ThreadSanitizer (tsan.hpp): every node lock is lock_visible, as Go's
+// context guards its fields with a sync.Mutex: cancel -> err() is that
+// lock's edge, cancel -> done() observers is the channel close's. Dropping
+// the last reference acquires every earlier holder's release.
 #include <atomic>
 #include <string>
 
@@ -24,6 +29,7 @@
 #include "sched.hpp"
 #include "spin_lock.hpp"
 #include "timer.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 
@@ -82,19 +88,19 @@ void unregister(context_core* c) noexcept {
   context_core* ancestor = nearest_cancelable(c->parent);
   if (ancestor == nullptr)
     return;
-  ancestor->lock.lock();
+  lock_visible(ancestor->lock);
   if (c->registered_with == ancestor)
     unlink_child(ancestor, c);
-  ancestor->lock.unlock();
+  unlock_visible(ancestor->lock);
 }
 
 // Cancels c and its registered descendants. c->lock must not be held.
 void cancel_locked_tree(context_core* c, const error& why) noexcept;
 
 void cancel(context_core* c, const error& why, bool unregister_from_parent) noexcept {
-  c->lock.lock();
+  lock_visible(c->lock);
   cancel_locked_tree(c, why);
-  c->lock.unlock();
+  unlock_visible(c->lock);
   if (unregister_from_parent)
     unregister(c);
   timer_remove(&c->deadline_timer);
@@ -122,13 +128,13 @@ void cancel_locked_tree(context_core* c, const error& why) noexcept {
   for (;;) {
     if (context_core* child = top->first_child) {
       unlink_child(top, child);
-      child->lock.lock();
+      lock_visible(child->lock);
       if (mark_canceled(child, why)) {
         child->cancel_up = top;
         top = child; // descend, keeping its lock
         continue;
       }
-      child->lock.unlock(); // already canceled, with its own descendants
+      unlock_visible(child->lock); // already canceled, with its own descendants
       timer_remove(&child->deadline_timer);
       continue;
     }
@@ -138,7 +144,7 @@ void cancel_locked_tree(context_core* c, const error& why) noexcept {
     // reference and would find it canceled when it fires; stop it now to free
     // it early (top is alive: its ancestor's lock is still held).
     context_core* up = top->cancel_up;
-    top->lock.unlock();
+    unlock_visible(top->lock);
     timer_remove(&top->deadline_timer);
     top = up;
   }
@@ -166,20 +172,20 @@ context_core* new_cancelable(const context& parent) {
   c->deadline_timer.owner = c;
   context_core* ancestor = nearest_cancelable(c->parent);
   if (ancestor != nullptr) {
-    ancestor->lock.lock();
+    lock_visible(ancestor->lock);
     if (ancestor->canceled) {
       error why = ancestor->err;
-      ancestor->lock.unlock();
-      c->lock.lock();
+      unlock_visible(ancestor->lock);
+      lock_visible(c->lock);
       cancel_locked_tree(c, why);
-      c->lock.unlock();
+      unlock_visible(c->lock);
     } else {
       c->registered_with = ancestor;
       c->next_sibling = ancestor->first_child;
       if (ancestor->first_child != nullptr)
         ancestor->first_child->prev_sibling = c;
       ancestor->first_child = c;
-      ancestor->lock.unlock();
+      unlock_visible(ancestor->lock);
     }
   }
   return c;
@@ -194,7 +200,12 @@ cancel_func make_cancel(context_core* c) {
 } // namespace
 
 void context_core::release(context_core* c) noexcept {
-  while (c != nullptr && c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  while (c != nullptr) {
+    // Every holder's last use (of the value, say) happens before the delete.
+    tsan_release(&c->refs);
+    if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
+      break;
+    tsan_acquire(&c->refs);
     if (!c->is_value)
       unregister(c);
     context_core* parent = c->parent;
@@ -261,9 +272,9 @@ error context::err() const {
   context_core* c = detail::nearest_cancelable(core_);
   if (c == nullptr)
     return error();
-  c->lock.lock();
+  lock_visible(c->lock);
   error e = c->err;
-  c->lock.unlock();
+  unlock_visible(c->lock);
   return e;
 }
 
@@ -296,12 +307,12 @@ std::pair<context, cancel_func> with_deadline(const context& parent, time_point 
   } else {
     // Armed under the lock, so a concurrent cancel() (which removes the timer
     // after setting `canceled`) cannot miss it.
-    c->lock.lock();
+    lock_visible(c->lock);
     if (!c->canceled) {
       c->deadline_timer.when = when;
       detail::timer_add(&c->deadline_timer);
     }
-    c->lock.unlock();
+    unlock_visible(c->lock);
   }
   return {std::move(ctx), std::move(cancel)};
 }

@@ -36,6 +36,7 @@
 #include "sched.hpp"
 #include "spin_lock.hpp"
 #include "timer.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 
@@ -162,6 +163,10 @@ std::int64_t netpoll_waiting() noexcept {
 }
 
 int netpoll(std::int64_t deadline_ns) noexcept {
+  // TSan's epoll interceptors would order the poller after every goroutine
+  // that registered a descriptor; the poller's thread then passes that to
+  // timers and goroutines it touches. Readiness is not an ordering in goro.
+  tsan_ignore_sync_scope no_sync;
   epoll_event events[128];
   int n;
   std::int64_t wait_ns = 0;

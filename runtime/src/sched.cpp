@@ -51,6 +51,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <string>
 #include <thread>
 #include <typeinfo>
 #include <vector>
@@ -71,7 +72,9 @@
 #include "netpoll.hpp"
 #include "runq.hpp"
 #include "stack.hpp"
+#include "symbolize.hpp"
 #include "timer.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 namespace {
@@ -81,8 +84,8 @@ constexpr std::uint32_t global_fairness_tick = 61;
 constexpr std::uint32_t timer_check_tick = 16;
 constexpr std::uint32_t max_runnext_streak = 64;
 constexpr int steal_rounds = 4;
-constexpr std::size_t local_free_cache = 64;
-constexpr std::size_t global_free_untrimmed = 1024;
+[[maybe_unused]] constexpr std::size_t local_free_cache = 64; // unused under TSan
+[[maybe_unused]] constexpr std::size_t global_free_untrimmed = 1024;
 constexpr std::size_t registry_shards = 16;
 
 struct deferred_action {
@@ -259,6 +262,18 @@ g* alloc_g(scheduler& s, worker* w) {
 // Runs on the context that took over from the exited goroutine, so its stack
 // is no longer in use.
 void free_g(scheduler& s, worker* w, g* gp) noexcept {
+#ifdef GORO_TSAN
+  // Under TSan a stack is never reused: unmapping it makes TSan forget what
+  // the dead goroutine did there (shadow memory and sync objects, including
+  // the ones on its g), so the next goroutine on that memory starts clean
+  // instead of racing with, or inheriting the history of, a dead one.
+  (void)s;
+  (void)w;
+  tsan_destroy_fiber(gp->tsan_fiber);
+  stack_region st{gp->stack_lo, gp->stack_size};
+  gp->~g();
+  stack_release(st);
+#else
   w->free_gs.push_back(gp);
   if (w->free_gs.size() <= local_free_cache)
     return;
@@ -285,6 +300,7 @@ void free_g(scheduler& s, worker* w, g* gp) noexcept {
     for (g* x = first; x != nullptr && move-- > 0; x = x->sched_next)
       stack_trim(stack_region{x->stack_lo, x->stack_size}, 4096);
   }
+#endif
 }
 
 // ---------------------------------------------------------------- wakeups
@@ -450,7 +466,7 @@ void on_segv(int sig, siginfo_t* info, void* context) {
 }
 
 void install_fault_handler() noexcept {
-  struct sigaction sa {};
+  struct sigaction sa{};
   sa.sa_sigaction = &on_segv;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
@@ -463,6 +479,10 @@ void switch_context(worker* w, g* from, g* to) noexcept {
   swap_eh_globals(&from->eh, &to->eh);
   if (to->is_fiber)
     to->state.store(g_state::running, std::memory_order_relaxed);
+#ifdef GORO_TSAN
+  // Last thing before the switch: TSan charges everything after it to `to`.
+  tsan_switch_to(to->tsan_fiber);
+#endif
   goro_fiber_switch(&from->sp, to->sp);
   after_switch();
 }
@@ -756,6 +776,12 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
 void worker_main(scheduler* s, worker* w) noexcept {
   register_runtime_thread();
   t_worker = w;
+#ifdef GORO_TSAN
+  w->g0.tsan_fiber = tsan_current_fiber();
+  char name[64];
+  std::snprintf(name, sizeof name, "goro worker %d (scheduler)", w->index);
+  tsan_set_fiber_name(w->g0.tsan_fiber, name);
+#endif
   install_fault_stack();
   w->current.store(&w->g0, std::memory_order_seq_cst);
   for (;;) {
@@ -823,6 +849,34 @@ int default_procs() noexcept {
   return static_cast<int>(std::clamp(hw, 1u, static_cast<unsigned>(max_workers)));
 }
 
+#ifdef GORO_TSAN
+// "goroutine N (spawned at file:line)": the name TSan prints for the fiber.
+void name_tsan_fiber(const g& gp) noexcept {
+  std::string site;
+  try {
+    if (gp.has_spawn_loc) {
+      site = std::string(gp.spawn_loc.file_name()) + ":" + std::to_string(gp.spawn_loc.line());
+    } else {
+      // The symbolizer's cache and pipe are guarded by a std::mutex: that is
+      // not an ordering between the goroutines that spawn, and its memory is
+      // the runtime's.
+      tsan_ignore_scope runtime_only;
+      debug::site where = user_site(gp.spawn_pc);
+      site =
+          where.file.empty() ? format_site(where) : where.file + ":" + std::to_string(where.line);
+    }
+  } catch (...) {
+    site = "an unknown site";
+  }
+  if (auto slash = site.rfind('/', site.rfind(':')); slash != std::string::npos)
+    site.erase(0, slash + 1);
+  char name[256];
+  std::snprintf(name, sizeof name, "goroutine %llu (spawned at %s)",
+                static_cast<unsigned long long>(gp.id), site.c_str());
+  tsan_set_fiber_name(gp.tsan_fiber, name);
+}
+#endif
+
 void spawn_g(task* t, void* pc, const std::source_location* where) {
   scheduler& s = sched();
   worker* w = this_worker();
@@ -842,6 +896,12 @@ void spawn_g(task* t, void* pc, const std::source_location* where) {
     gp->has_spawn_loc = true;
   }
   gp->sp = fiber_make_context(gp, &fiber_entry, gp);
+#ifdef GORO_TSAN
+  // Created here, in the spawner's context: TSan orders everything the
+  // spawner did so far before the goroutine's first instruction.
+  gp->tsan_fiber = tsan_create_fiber();
+  name_tsan_fiber(*gp);
+#endif
   registry_add(s, gp);
   s.ngoroutines.fetch_add(1, std::memory_order_relaxed);
   on_spawn_hook(*gp);
@@ -903,17 +963,22 @@ void park(const wait_site& site, void (*unlock)(void*) noexcept, void* arg) noex
   me->state.store(site.kind == wait_kind::sleep ? g_state::sleeping : g_state::waiting,
                   std::memory_order_relaxed);
   on_park_hook(*me, site.kind, site.object, site.count);
+  // What the g did before parking happens before the work a waker does for
+  // it (when the waker acquires the g), and that work before its resumption.
+  tsan_release(me);
   if (!me->is_fiber) {
     if (unlock != nullptr)
       unlock(arg);
     after_park_hook();
     me->thread_parker.park();
     me->state.store(g_state::running, std::memory_order_relaxed);
+    tsan_acquire(me);
     return;
   }
   worker* w = this_worker();
   w->deferred = {deferred_action::unlock, unlock, arg, nullptr};
   schedule_from(w, me);
+  tsan_acquire(me);
 }
 
 void ready(g* gp) noexcept {
@@ -982,6 +1047,7 @@ runtime_threads& the_runtime_threads() noexcept {
 void register_runtime_thread() noexcept {
   runtime_threads& t = the_runtime_threads();
   int tid = static_cast<int>(gettid());
+  tsan_ignore_scope runtime_only; // the vector's growth, under t.lock
   t.lock.lock();
   t.tids.push_back(tid);
   t.lock.unlock();
@@ -989,6 +1055,7 @@ void register_runtime_thread() noexcept {
 
 std::vector<int> runtime_thread_ids() {
   runtime_threads& t = the_runtime_threads();
+  tsan_ignore_scope runtime_only;
   t.lock.lock();
   std::vector<int> out = t.tids;
   t.lock.unlock();

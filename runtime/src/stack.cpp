@@ -1,7 +1,7 @@
 // stack.cpp — slab allocation of goroutine stacks (see stack.hpp).
 //
 // Invariants: the cursor's lock protects the current slab's cursor. Stacks
-// are never unmapped: a goroutine's stack goes back to the scheduler's free
+// are never unmapped (except in TSan builds, see stack.hpp): a goroutine's stack goes back to the scheduler's free
 // list with its g (which lives at the top of the stack), and stack_trim hands
 // pages that are no longer needed back to the kernel.
 #include "stack.hpp"
@@ -14,6 +14,7 @@
 
 #include "env.hpp"
 #include "spin_lock.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 namespace {
@@ -62,7 +63,7 @@ stack_region stack_alloc() {
   const std::size_t size = stack_size();
   stack_region s;
   s.size = size;
-  if (env().guard_pages) {
+  if (env().guard_pages || tsan_enabled) {
     char* base = map_or_throw(size + page_size());
     mprotect(base, page_size(), PROT_NONE);
     s.lo = base + page_size();
@@ -93,6 +94,10 @@ stack_region stack_alloc() {
 
 void stack_set_canary(const stack_region& s) noexcept {
   std::memcpy(s.lo, &stack_canary, sizeof stack_canary);
+}
+
+void stack_release(const stack_region& s) noexcept {
+  munmap(s.lo - page_size(), s.size + page_size());
 }
 
 void stack_trim(const stack_region& s, std::size_t keep_top) noexcept {
