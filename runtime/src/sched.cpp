@@ -379,6 +379,12 @@ void run_deferred(scheduler& s, worker* w) noexcept {
 
 void after_switch() noexcept {
   worker* w = this_worker();
+#ifdef GORO_TSAN
+  // The worker thread's TLS (std::call_once's, errno, the user's
+  // thread_locals) was set up when the thread started; a goroutine that runs
+  // on it uses that memory after the setup. worker_main released its start.
+  tsan_acquire(&w->g0);
+#endif
   run_deferred(*the_scheduler.load(std::memory_order_relaxed), w);
 }
 
@@ -558,6 +564,9 @@ void schedule_from(worker* w, g* me) noexcept {
 [[noreturn]] void goexit(g* me) noexcept {
   scheduler& s = *the_scheduler.load(std::memory_order_relaxed);
   on_exit_hook(*me);
+  // The goroutine's whole life happens before whoever sees it gone
+  // (num_goroutines, debug::goroutines: for_each_goroutine).
+  tsan_release(&s.ngoroutines);
   registry_remove(s, me);
   s.ngoroutines.fetch_sub(1, std::memory_order_relaxed);
   me->state.store(g_state::dead, std::memory_order_relaxed);
@@ -781,6 +790,7 @@ void worker_main(scheduler* s, worker* w) noexcept {
   char name[64];
   std::snprintf(name, sizeof name, "goro worker %d (scheduler)", w->index);
   tsan_set_fiber_name(w->g0.tsan_fiber, name);
+  tsan_release(&w->g0); // the thread's start, TLS included (after_switch)
 #endif
   install_fault_stack();
   w->current.store(&w->g0, std::memory_order_seq_cst);
@@ -1066,10 +1076,15 @@ void for_each_goroutine(function_ref<void(const g&)> f) {
   scheduler* s = the_scheduler.load(std::memory_order_acquire);
   if (s == nullptr)
     return;
+  // Observing goroutines: the exited ones' lives, and what each listed one
+  // did before it last parked (park() releases its g), happen before.
+  tsan_acquire(&s->ngoroutines);
   for (registry_shard& r : s->registry) {
     r.lock.lock();
-    for (g* gp = r.head; gp != nullptr; gp = gp->all_next)
+    for (g* gp = r.head; gp != nullptr; gp = gp->all_next) {
+      tsan_acquire(gp);
       f(*gp);
+    }
     r.lock.unlock();
   }
 }
@@ -1101,8 +1116,10 @@ void yield() {
 
 std::size_t num_goroutines() {
   detail::scheduler* s = detail::the_scheduler.load(std::memory_order_acquire);
-  return s == nullptr ? 0
-                      : static_cast<std::size_t>(s->ngoroutines.load(std::memory_order_relaxed));
+  if (s == nullptr)
+    return 0;
+  detail::tsan_acquire(&s->ngoroutines); // exited goroutines happen before (goexit)
+  return static_cast<std::size_t>(s->ngoroutines.load(std::memory_order_relaxed));
 }
 
 void set_max_procs(int n) {

@@ -1,8 +1,8 @@
 // stack.cpp — slab allocation of goroutine stacks (see stack.hpp).
 //
 // Invariants: the cursor's lock protects the current slab's cursor. Stacks
-// are never unmapped (except in TSan builds, see stack.hpp): a goroutine's stack goes back to the scheduler's free
-// list with its g (which lives at the top of the stack), and stack_trim hands
+// are never unmapped (except in TSan builds, see stack.hpp): a goroutine's stack goes back to the
+// scheduler's free list with its g (which lives at the top of the stack), and stack_trim hands
 // pages that are no longer needed back to the kernel.
 #include "stack.hpp"
 
@@ -64,8 +64,11 @@ stack_region stack_alloc() {
   stack_region s;
   s.size = size;
   if (env().guard_pages || tsan_enabled) {
+    // TSan builds: a mapping per stack, unmapped when the goroutine is freed
+    // (stack_release); one VMA unless guard pages are asked for as well.
     char* base = map_or_throw(size + page_size());
-    mprotect(base, page_size(), PROT_NONE);
+    if (env().guard_pages)
+      mprotect(base, page_size(), PROT_NONE);
     s.lo = base + page_size();
   } else {
     slab_cursor& c = cursor();

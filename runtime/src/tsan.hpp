@@ -76,15 +76,17 @@ extern "C" void __tsan_ignore_thread_begin();
 extern "C" void __tsan_ignore_thread_end();
 extern "C" void AnnotateIgnoreSyncBegin(const char* file, int line);
 extern "C" void AnnotateIgnoreSyncEnd(const char* file, int line);
+inline void tsan_ignore_begin() noexcept {
+  __tsan_ignore_thread_begin();
+  AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+}
+inline void tsan_ignore_end() noexcept {
+  AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+  __tsan_ignore_thread_end();
+}
 struct tsan_ignore_scope {
-  tsan_ignore_scope() noexcept {
-    __tsan_ignore_thread_begin();
-    AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
-  }
-  ~tsan_ignore_scope() {
-    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
-    __tsan_ignore_thread_end();
-  }
+  tsan_ignore_scope() noexcept { tsan_ignore_begin(); }
+  ~tsan_ignore_scope() { tsan_ignore_end(); }
   tsan_ignore_scope(const tsan_ignore_scope&) = delete;
   tsan_ignore_scope& operator=(const tsan_ignore_scope&) = delete;
 };
@@ -111,8 +113,22 @@ inline void* tsan_create_fiber() noexcept {
 inline void tsan_destroy_fiber(void*) noexcept {}
 inline void tsan_switch_to(void*) noexcept {}
 inline void tsan_set_fiber_name(void*, const char*) noexcept {}
+inline void tsan_ignore_begin() noexcept {}
+inline void tsan_ignore_end() noexcept {}
 struct tsan_ignore_scope {};
 struct tsan_ignore_sync_scope {};
 #endif
+
+// Runs f, a system call on a descriptor the runtime owns (its sockets), with
+// TSan ignoring it: TSan's descriptor interceptors treat a descriptor as
+// memory (close vs. a read of it elsewhere) and order whoever writes to and
+// reads from sockets; the runtime orders its own uses of a descriptor with
+// its invisible locks and the netpoller. The bytes read into a buffer are
+// not recorded either.
+template <class F>
+auto tsan_ignored(F&& f) {
+  tsan_ignore_scope runtime_only;
+  return f();
+}
 
 } // namespace goro::detail

@@ -42,10 +42,10 @@ void round(bool receiver_first) {
 int main() {
   round(true);
   round(false);
-  // SYNC: reply: 7
-  // SYNC: result: 42
-  // SYNC: reply: 7
-  // SYNC: result: 42
+  // SYNC-DAG: reply: 7
+  // SYNC-DAG: result: 42
+  // SYNC-DAG: reply: 7
+  // SYNC-DAG: result: 42
 }
 // CHECK: WARNING: ThreadSanitizer: data race
 // CHECK-DAG: {{#0 .*}}chan-unbuffered.cpp:30

@@ -22,13 +22,6 @@ int main() {
       mu.lock();
 #endif
       counter++;
-      // CHECK: WARNING: ThreadSanitizer: data race
-      // CHECK-NEXT: {{(Read|Write)}} of size 4 at {{.*}} by thread T{{[0-9]+}}:
-      // CHECK-NEXT: #0 {{.*}}counter.cpp:[[#@LINE-3]]
-      // CHECK: Previous {{(read|write)}} of size 4 at {{.*}} by thread T{{[0-9]+}}:
-      // CHECK-NEXT: #0 {{.*}}counter.cpp:[[#@LINE-6]]
-      // CHECK: Location is global 'counter'
-      // CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at counter.cpp:[[#@LINE-13]])'
 #ifdef SYNC
       mu.unlock();
 #endif
@@ -38,3 +31,10 @@ int main() {
   std::printf("counter: %d\n", counter);
   // SYNC: counter: 1000
 }
+// CHECK: WARNING: ThreadSanitizer: data race
+// CHECK-NEXT: {{(Read|Write)}} of size 4 at {{.*}} by thread T{{[0-9]+}}:
+// CHECK-NEXT: #0 {{.*}}counter.cpp:24
+// CHECK: Previous {{(read|write)}} of size 4 at {{.*}} by thread T{{[0-9]+}}:
+// CHECK-NEXT: #0 {{.*}}counter.cpp:24
+// CHECK: Location is global 'counter'
+// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at counter.cpp:19)'

@@ -1,7 +1,8 @@
 // The seeds' errgroup pattern: fetch an order, then its customer and product
-// in parallel (SYNC: the order is fetched first, as the seed's fix does;
-// go -> wait orders the siblings' results before main reads them). The racy
-// version is the seed's bug: a sibling reads the order before it is written.
+// in parallel. Built with -DSYNC the order is fetched first, as the seed's fix
+// does, and go -> wait orders the siblings' results before main reads them.
+// The racy version is the seed's bug: a sibling reads the order before it is
+// written.
 //
 // RUN: %cxx %goro_cxxflags -DSYNC %s %goro_release -o %t.sync
 // RUN: %tsan_clean %t.sync | FileCheck %s --check-prefix=SYNC
@@ -51,7 +52,7 @@ int main() {
   delete o;
 }
 // CHECK: WARNING: ThreadSanitizer: data race
-// CHECK-DAG: {{#0 .*}}errgroup.cpp:36
-// CHECK-DAG: {{#0 .*}}errgroup.cpp:{{41|45}}
+// CHECK-DAG: {{#0 .*}}errgroup.cpp:37
+// CHECK-DAG: {{#0 .*}}errgroup.cpp:{{42|46}}
 // CHECK: Location is stack of main thread
-// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at errgroup.cpp:{{35|40|44}})'
+// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at errgroup.cpp:{{36|41|45}})'

@@ -41,5 +41,5 @@ int main() {
 // CHECK: WARNING: ThreadSanitizer: data race
 // CHECK-DAG: {{#0 load.*}}once.cpp:17
 // CHECK-DAG: {{#0 .*}}once.cpp:33
-// CHECK: Location is global 'config'
+// CHECK: Location is global 'config{{.*}}'
 // CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at once.cpp:24)'
