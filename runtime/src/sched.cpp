@@ -54,6 +54,7 @@
 #include <string>
 #include <thread>
 #include <typeinfo>
+#include <unordered_map>
 #include <vector>
 
 #include <csignal>
@@ -860,21 +861,37 @@ int default_procs() noexcept {
 }
 
 #ifdef GORO_TSAN
+// "file:line" of the user's go() call at pc, symbolized once per call site
+// (through the llvm-symbolizer pipe: milliseconds) and then cached.
+std::string spawn_site_of_pc(const g& gp) {
+  static spin_lock lock;
+  static auto* cache = new std::unordered_map<void*, std::string>; // never destroyed
+  tsan_ignore_scope runtime_only; // the cache and the symbolizer (a std::mutex) are the runtime's
+  lock.lock();
+  auto it = cache->find(gp.spawn_pc);
+  if (it != cache->end()) {
+    std::string site = it->second;
+    lock.unlock();
+    return site;
+  }
+  lock.unlock();
+  debug::site where = user_site(gp.spawn_pc);
+  std::string site =
+      where.file.empty() ? format_site(where) : where.file + ":" + std::to_string(where.line);
+  lock.lock();
+  cache->emplace(gp.spawn_pc, site);
+  lock.unlock();
+  return site;
+}
+
 // "goroutine N (spawned at file:line)": the name TSan prints for the fiber.
 void name_tsan_fiber(const g& gp) noexcept {
   std::string site;
   try {
-    if (gp.has_spawn_loc) {
+    if (gp.has_spawn_loc)
       site = std::string(gp.spawn_loc.file_name()) + ":" + std::to_string(gp.spawn_loc.line());
-    } else {
-      // The symbolizer's cache and pipe are guarded by a std::mutex: that is
-      // not an ordering between the goroutines that spawn, and its memory is
-      // the runtime's.
-      tsan_ignore_scope runtime_only;
-      debug::site where = user_site(gp.spawn_pc);
-      site =
-          where.file.empty() ? format_site(where) : where.file + ":" + std::to_string(where.line);
-    }
+    else
+      site = spawn_site_of_pc(gp);
   } catch (...) {
     site = "an unknown site";
   }
