@@ -115,8 +115,15 @@ inline void tsan_switch_to(void*) noexcept {}
 inline void tsan_set_fiber_name(void*, const char*) noexcept {}
 inline void tsan_ignore_begin() noexcept {}
 inline void tsan_ignore_end() noexcept {}
-struct tsan_ignore_scope {};
-struct tsan_ignore_sync_scope {};
+// Not trivial, so that a scope object is no "unused variable" here.
+struct tsan_ignore_scope {
+  tsan_ignore_scope() noexcept {}
+  ~tsan_ignore_scope() {}
+};
+struct tsan_ignore_sync_scope {
+  tsan_ignore_sync_scope() noexcept {}
+  ~tsan_ignore_sync_scope() {}
+};
 #endif
 
 // Runs f, a system call on a descriptor the runtime owns (its sockets), with
