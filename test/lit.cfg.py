@@ -42,6 +42,9 @@ cxxflags = "-std=c++20 -g -O1 -fno-omit-frame-pointer -I" + shlex.quote(config.g
 if config.sanitize:
     cxxflags += " -fsanitize=" + config.sanitize
     system_libs += " -fsanitize=" + config.sanitize
+if config.sanitize == "thread":
+    # No second of sleep at the exit of every program (goro's workers are alive).
+    config.environment["TSAN_OPTIONS"] = "atexit_sleep_ms=0"
 
 config.substitutions.append(("%goro_cxxflags", cxxflags))
 config.substitutions.append(("%cxx", shlex.quote(config.cxx)))

@@ -27,6 +27,10 @@ void unlock_channel(void* c) noexcept {
 void destroy_core(chan_core* c) noexcept {
   on_chan_destroy_hook(c);
   if (c->buf != nullptr) {
+    // The values still buffered die here, and the buffer is freed: every
+    // move into or out of a slot happened before (they released the slots).
+    for (std::size_t i = 0; i < c->cap; ++i)
+      tsan_acquire(c->slot(i));
     std::size_t n = c->count.load(std::memory_order_relaxed);
     for (std::size_t i = 0, x = c->recvx; i < n; ++i, x = (x + 1) % c->cap)
       c->ops->destroy(c->slot(x));
@@ -134,6 +138,7 @@ bool chan_recv(chan_core* c, void* out, const std::source_location& where) {
   }
   if (c->closed) {
     c->lock.unlock();
+    tsan_acquire(c->closed_sync());
     return false;
   }
   sudog me;
@@ -163,6 +168,8 @@ try_recv_result chan_try_recv(chan_core* c, void* out) {
   }
   bool closed = c->closed;
   c->lock.unlock();
+  if (closed)
+    tsan_acquire(c->closed_sync());
   return closed ? try_recv_result::closed : try_recv_result::would_block;
 }
 
@@ -177,6 +184,8 @@ void chan_close(chan_core* c, const std::source_location& where) {
     on_misuse_hook(misuse::close_of_closed, c, &where, nullptr);
     throw goro::panic("close of closed channel");
   }
+  // Before the flag is set: a receive that sees it closed acquires this.
+  tsan_release(c->closed_sync());
   c->closed = true;
   on_chan_close_hook(c, where);
   // Collect every waiter first; wake them after unlocking. Receivers get
@@ -184,6 +193,7 @@ void chan_close(chan_core* c, const std::source_location& where) {
   g* to_wake = nullptr;
   auto collect = [&](waitq& q) {
     while (sudog* s = q.dequeue()) {
+      tsan_release(s->gp); // the close happens before the waiter resumes
       s->success = false;
       s->gp->param = s;
       s->gp->sched_next = to_wake; // the g is parked: its run-queue link is free
@@ -258,8 +268,11 @@ chan_handle::~chan_handle() {
   if (core_ == nullptr)
     return;
   on_handle_hook(core_, this, false);
-  if (core_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+  tsan_release(&core_->refs); // every handle's last use happens before the destruction
+  if (core_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    tsan_acquire(&core_->refs);
     destroy_core(core_);
+  }
 }
 
 } // namespace goro::detail

@@ -15,6 +15,16 @@
 // sender's variable into the receiver's storage. Wakers write results into
 // the waiter's sudog, then unlock, then ready() it — reading sudog fields
 // before ready(), never after (the waiter's stack may be gone).
+//
+// ThreadSanitizer (tsan.hpp), as Go's chan.go does for its race detector:
+// a buffered value's slot is acquired and released by the send that fills
+// it and by the receive that empties it, so each send happens before the
+// receive of its value and each receive before the later send that reuses
+// the slot (the capacity as a semaphore). A hand-over to or from a parked
+// waiter acquires the waiter's g before the move and releases it after (the
+// waiter acquires its g when it resumes): both directions, like Go's
+// racesync. close releases closed_sync, and a receive that sees the channel
+// closed acquires it.
 #pragma once
 
 #include <atomic>
@@ -24,6 +34,7 @@
 #include "g.hpp"
 #include "goro/chan.hpp"
 #include "spin_lock.hpp"
+#include "tsan.hpp"
 #ifdef GORO_DEBUG
 #include "debug/chan_state.hpp"
 #endif
@@ -111,6 +122,8 @@ public:
 #endif
 
   char* slot(std::size_t i) const noexcept { return buf + i * ops->size; }
+  // The address TSan's close edge is released on: stable while the channel lives.
+  const void* closed_sync() const noexcept { return &closed; }
 };
 
 // The steps of a channel operation, with the channel locked. None unlocks
@@ -118,7 +131,15 @@ public:
 
 // Hands *value to a waiting receiver.
 inline void send_to_waiter(chan_core* c, sudog* receiver, void* value) noexcept {
+  tsan_acquire(receiver->gp);
+  if (c->cap > 0) {
+    // The value passes through the (empty) buffer's next slot, as far as
+    // the slot's ordering goes.
+    tsan_acquire(c->slot(c->recvx));
+    tsan_release(c->slot(c->recvx));
+  }
   c->ops->move_construct(receiver->elem, value);
+  tsan_release(receiver->gp);
   receiver->success = true;
   receiver->gp->param = receiver;
 }
@@ -127,30 +148,38 @@ inline void send_to_waiter(chan_core* c, sudog* receiver, void* value) noexcept 
 // channel is buffered: the receiver gets the oldest value, the sender's value
 // takes its slot at the tail, preserving FIFO order).
 inline void recv_from_waiter(chan_core* c, sudog* sender, void* out) noexcept {
+  tsan_acquire(sender->gp);
   if (c->cap == 0) {
     c->ops->move_construct(out, sender->elem);
   } else {
     char* head = c->slot(c->recvx);
+    tsan_acquire(head);
     c->ops->move_construct(out, head);
     c->ops->destroy(head);
     c->ops->move_construct(head, sender->elem);
+    tsan_release(head);
     c->recvx = (c->recvx + 1) % c->cap;
     c->sendx = c->recvx;
   }
+  tsan_release(sender->gp);
   sender->success = true;
   sender->gp->param = sender;
 }
 
 inline void buffer_put(chan_core* c, void* value) noexcept {
+  tsan_acquire(c->slot(c->sendx));
   c->ops->move_construct(c->slot(c->sendx), value);
+  tsan_release(c->slot(c->sendx));
   c->sendx = (c->sendx + 1) % c->cap;
   c->count.store(c->count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 inline void buffer_take(chan_core* c, void* out) noexcept {
   char* head = c->slot(c->recvx);
+  tsan_acquire(head);
   c->ops->move_construct(out, head);
   c->ops->destroy(head);
+  tsan_release(head);
   c->recvx = (c->recvx + 1) % c->cap;
   c->count.store(c->count.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
 }

@@ -6,10 +6,14 @@
 // the unlock and the park is never lost. Every ticket handed out belongs to a
 // waiter that parks (or finds it served): wait() checks that the mutex is
 // held before taking one.
+//
+// ThreadSanitizer (tsan.hpp): signal() and broadcast() release the core, a
+// waiter acquires it when it wakes (then the mutex's own edge applies).
 #include "goro/error.hpp"
 #include "goro/sync.hpp"
 #include "hooks.hpp"
 #include "sync_impl.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 
@@ -66,10 +70,12 @@ void cond::wait(std::source_location where) {
         detail::wait_site{"sync.cond wait", &where, nullptr, detail::wait_kind::cond, core_},
         &detail::spin_lock::unlock_fn, &core_->lock);
   }
+  detail::tsan_acquire(core_);
   core_->m->lock();
 }
 
 void cond::signal() {
+  detail::tsan_release(core_);
   core_->lock.lock();
   if (core_->wait_ticket == core_->notify_ticket) {
     core_->lock.unlock();
@@ -91,6 +97,7 @@ void cond::signal() {
 }
 
 void cond::broadcast() {
+  detail::tsan_release(core_);
   core_->lock.lock();
   core_->notify_ticket = core_->wait_ticket;
   detail::waiter_queue woken = core_->waiters;

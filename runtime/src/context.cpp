@@ -24,6 +24,11 @@
 // closes that channel; here the dying child hands the channel (and the ones
 // it adopted the same way) to its ancestor's orphaned_done, which is closed
 // when the ancestor is canceled, or handed on when it dies.
+//
+// ThreadSanitizer (tsan.hpp): every node lock is lock_visible, as Go's
+// context guards its fields with a sync.Mutex: cancel -> err() is that
+// lock's edge, cancel -> done() observers is the channel close's. Dropping
+// the last reference acquires every earlier holder's release.
 #include <atomic>
 #include <string>
 #include <vector>
@@ -33,6 +38,7 @@
 #include "sched.hpp"
 #include "spin_lock.hpp"
 #include "timer.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 
@@ -102,10 +108,10 @@ void retire(context_core* c) noexcept {
   context_core* ancestor = nearest_cancelable(c->parent);
   if (ancestor == nullptr)
     return; // background is never canceled: nothing would ever close them
-  ancestor->lock.lock();
+  lock_visible(ancestor->lock);
   if (c->registered_with == ancestor)
     unlink_child(ancestor, c);
-  c->lock.lock();
+  lock_visible(c->lock);
   if (!c->canceled && !ancestor->canceled) {
     auto& adopted = ancestor->orphaned_done;
     if (adopted.size() == adopted.capacity()) // drop the ones nobody holds any more
@@ -117,18 +123,18 @@ void retire(context_core* c) noexcept {
         adopted.push_back(std::move(d));
   }
   c->orphaned_done.clear();
-  c->lock.unlock();
-  ancestor->lock.unlock();
+  unlock_visible(c->lock);
+  unlock_visible(ancestor->lock);
 }
 
 void unregister(context_core* c) noexcept {
   context_core* ancestor = nearest_cancelable(c->parent);
   if (ancestor == nullptr)
     return;
-  ancestor->lock.lock();
+  lock_visible(ancestor->lock);
   if (c->registered_with == ancestor)
     unlink_child(ancestor, c);
-  ancestor->lock.unlock();
+  unlock_visible(ancestor->lock);
 }
 
 // With c->lock held: cancels c and its registered descendants. The
@@ -149,9 +155,9 @@ void stop_timers_and_release(const std::vector<context_core*>& nodes) noexcept {
 
 void cancel(context_core* c, const error& why, bool unregister_from_parent) noexcept {
   std::vector<context_core*> stop;
-  c->lock.lock();
+  lock_visible(c->lock);
   cancel_locked_tree(c, why, stop);
-  c->lock.unlock();
+  unlock_visible(c->lock);
   if (unregister_from_parent)
     unregister(c);
   timer_remove(&c->deadline_timer);
@@ -184,13 +190,13 @@ void cancel_locked_tree(context_core* c, const error& why,
   for (;;) {
     if (context_core* child = top->first_child) {
       unlink_child(top, child);
-      child->lock.lock();
+      lock_visible(child->lock);
       if (mark_canceled(child, why)) {
         child->cancel_up = top;
         top = child; // descend, keeping its lock
         continue;
       }
-      child->lock.unlock();        // already canceled, with its own descendants
+      unlock_visible(child->lock);        // already canceled, with its own descendants
       context_core::retain(child); // alive: top's lock is held
       stop_timers.push_back(child);
       continue;
@@ -203,7 +209,7 @@ void cancel_locked_tree(context_core* c, const error& why,
     context_core* up = top->cancel_up;
     context_core::retain(top);
     stop_timers.push_back(top);
-    top->lock.unlock();
+    unlock_visible(top->lock);
     top = up;
   }
 }
@@ -230,14 +236,14 @@ context_core* new_cancelable(const context& parent) {
   c->deadline_timer.owner = c;
   context_core* ancestor = nearest_cancelable(c->parent);
   if (ancestor != nullptr) {
-    ancestor->lock.lock();
+    lock_visible(ancestor->lock);
     if (ancestor->canceled) {
       error why = ancestor->err;
-      ancestor->lock.unlock();
+      unlock_visible(ancestor->lock);
       std::vector<context_core*> stop; // c has no descendants yet: stays empty
-      c->lock.lock();
+      lock_visible(c->lock);
       cancel_locked_tree(c, why, stop);
-      c->lock.unlock();
+      unlock_visible(c->lock);
       stop_timers_and_release(stop);
     } else {
       c->registered_with = ancestor;
@@ -245,7 +251,7 @@ context_core* new_cancelable(const context& parent) {
       if (ancestor->first_child != nullptr)
         ancestor->first_child->prev_sibling = c;
       ancestor->first_child = c;
-      ancestor->lock.unlock();
+      unlock_visible(ancestor->lock);
     }
   }
   return c;
@@ -260,7 +266,12 @@ cancel_func make_cancel(context_core* c) {
 } // namespace
 
 void context_core::release(context_core* c) noexcept {
-  while (c != nullptr && c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  while (c != nullptr) {
+    // Every holder's last use (of the value, say) happens before the delete.
+    tsan_release(&c->refs);
+    if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
+      break;
+    tsan_acquire(&c->refs);
     if (!c->is_value)
       retire(c);
     context_core* parent = c->parent;
@@ -327,9 +338,9 @@ error context::err() const {
   context_core* c = detail::nearest_cancelable(core_);
   if (c == nullptr)
     return error();
-  c->lock.lock();
+  lock_visible(c->lock);
   error e = c->err;
-  c->lock.unlock();
+  unlock_visible(c->lock);
   return e;
 }
 
@@ -362,12 +373,12 @@ std::pair<context, cancel_func> with_deadline(const context& parent, time_point 
   } else {
     // Armed under the lock, so a concurrent cancel() (which removes the timer
     // after setting `canceled`) cannot miss it.
-    c->lock.lock();
+    lock_visible(c->lock);
     if (!c->canceled) {
       c->deadline_timer.when = when;
       detail::timer_add(&c->deadline_timer);
     }
-    c->lock.unlock();
+    unlock_visible(c->lock);
   }
   return {std::move(ctx), std::move(cancel)};
 }

@@ -5,6 +5,10 @@
 // limit: a channel of capacity n used as a semaphore, exactly as Go's
 // errgroup does (a slot is taken before a function starts and given back
 // when it returns, before the wait_group is told).
+//
+// ThreadSanitizer (tsan.hpp): go -> wait is the wait_group's edge; the first
+// error and the cancel function are read and written under lock_visible (Go
+// records the error under a sync.Once); reading `slots` is no ordering.
 #include <atomic>
 #include <exception>
 
@@ -13,6 +17,7 @@
 #include "goro/sync.hpp"
 #include "hooks.hpp"
 #include "spin_lock.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 
@@ -28,8 +33,13 @@ struct errgroup_core {
 
   static void retain(errgroup_core* g) noexcept { g->refs.fetch_add(1, std::memory_order_relaxed); }
   static void release(errgroup_core* g) noexcept {
-    if (g != nullptr && g->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    if (g == nullptr)
+      return;
+    tsan_release(&g->refs); // every holder's last use happens before the delete
+    if (g->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      tsan_acquire(&g->refs);
       delete g;
+    }
   }
 };
 
@@ -51,17 +61,17 @@ void finish(errgroup_core* g, error_task* t) {
   t->destroy(t);
   if (e) {
     cancel_func cancel;
-    g->lock.lock();
+    lock_visible(g->lock);
     if (!g->has_error) {
       g->has_error = true;
       g->first_error = e;
       cancel = g->cancel;
     }
-    g->lock.unlock();
+    unlock_visible(g->lock);
     if (cancel)
       cancel();
   }
-  g->lock.lock();
+  g->lock.lock(); // invisible to TSan: taking a slot is no ordering with the other members
   chan<unit> slots = g->slots;
   g->lock.unlock();
   if (slots)
@@ -75,7 +85,7 @@ void finish(errgroup_core* g, error_task* t) {
 
 bool errgroup_go(errgroup_core* g, error_task* t, const std::source_location& where,
                  bool only_if_room) {
-  g->lock.lock();
+  g->lock.lock(); // invisible to TSan: taking a slot is no ordering with the other members
   chan<unit> slots = g->slots;
   g->lock.unlock();
   if (slots) {
@@ -149,10 +159,10 @@ void errgroup::set_limit(int n) {
 
 error errgroup::wait(std::source_location where) {
   core_->wg.wait(where);
-  core_->lock.lock();
+  lock_visible(core_->lock);
   cancel_func cancel = core_->cancel;
   error e = core_->first_error;
-  core_->lock.unlock();
+  unlock_visible(core_->lock);
   if (cancel)
     cancel();
   return e;

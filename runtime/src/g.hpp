@@ -19,6 +19,7 @@
 
 #include "goro/detail/task.hpp"
 #include "parker.hpp"
+#include "tsan.hpp"
 #ifdef GORO_DEBUG
 #include "debug/g_state.hpp"
 #endif
@@ -44,6 +45,9 @@ struct g {
   std::size_t stack_size = 0;
   task* body = nullptr;
   eh_globals eh;
+#ifdef GORO_TSAN
+  void* tsan_fiber = nullptr; // TSan's context for this g (tsan.hpp)
+#endif
 
   // ---- identity and reporting
   std::uint64_t id = 0; // goroutines count from 1; 0 for threads

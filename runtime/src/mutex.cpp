@@ -17,6 +17,7 @@
 #include "goro/sync.hpp"
 #include "hooks.hpp"
 #include "sync_impl.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 namespace {
@@ -152,12 +153,14 @@ void mutex::lock() {
   void* pc = __builtin_return_address(0);
   detail::sched_point_hook();
   detail::mutex_lock(core_, pc, this);
+  detail::tsan_acquire(core_); // unlock -> lock (tsan.hpp)
   detail::on_lock_hook(this, false, pc);
 }
 
 bool mutex::try_lock() {
   if (!detail::mutex_try_lock(core_))
     return false;
+  detail::tsan_acquire(core_);
   detail::on_try_lock_hook(this, false);
   return true;
 }
@@ -165,6 +168,7 @@ bool mutex::try_lock() {
 void mutex::unlock() {
   void* pc = __builtin_return_address(0);
   detail::on_unlock_hook(this, false);
+  detail::tsan_release(core_);
   if (!detail::mutex_unlock(core_)) {
     detail::on_misuse_hook(detail::misuse::unlock_of_unlocked, this, nullptr, pc);
     throw goro::panic("sync: unlock of unlocked mutex");

@@ -19,6 +19,7 @@
 
 #include "goro/os.hpp"
 #include "sched.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 namespace {
@@ -47,19 +48,19 @@ tcp_conn::tcp_conn(int fd) : fd_(fd), pd_(nullptr) {
   try {
     pd_ = netpoll_open(fd);
   } catch (...) {
-    ::close(fd);
+    tsan_ignored([&] { return ::close(fd); });
     throw;
   }
 }
 
 tcp_conn::~tcp_conn() {
   netpoll_close(pd_);
-  ::close(fd_);
+  tsan_ignored([&] { return ::close(fd_); });
 }
 
 io_result tcp_conn::read(char* buf, std::size_t size, std::int64_t deadline_ns) {
   for (;;) {
-    ssize_t n = ::recv(fd_, buf, size, 0);
+    ssize_t n = tsan_ignored([&] { return ::recv(fd_, buf, size, 0); });
     if (n > 0)
       return io_result{static_cast<std::size_t>(n), io_status::ok, 0};
     if (n == 0)
@@ -98,7 +99,7 @@ io_result tcp_conn::write_all(const std::string_view* parts, std::size_t count,
     msghdr msg{};
     msg.msg_iov = iov + first;
     msg.msg_iovlen = n_iov - first;
-    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    ssize_t n = tsan_ignored([&] { return ::sendmsg(fd_, &msg, MSG_NOSIGNAL); });
     if (n >= 0) {
       done += static_cast<std::size_t>(n);
       auto left = static_cast<std::size_t>(n);
@@ -126,7 +127,7 @@ io_result tcp_conn::write_all(const std::string_view* parts, std::size_t count,
 io_result tcp_conn::peek_now() {
   char c;
   for (;;) {
-    ssize_t n = ::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    ssize_t n = tsan_ignored([&] { return ::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT); });
     if (n > 0)
       return io_result{1, io_status::ok, 0};
     if (n == 0)
@@ -159,7 +160,7 @@ void tcp_conn::interrupt() noexcept {
 }
 
 void tcp_conn::close_write() noexcept {
-  ::shutdown(fd_, SHUT_WR);
+  tsan_ignored([&] { return ::shutdown(fd_, SHUT_WR); });
 }
 
 // ---- tcp_listener
@@ -172,7 +173,7 @@ void tcp_listener::close() noexcept {
   if (fd_ < 0)
     return;
   netpoll_close(pd_);
-  ::close(fd_);
+  tsan_ignored([&] { return ::close(fd_); });
   fd_ = -1;
   pd_ = nullptr;
 }
@@ -215,7 +216,10 @@ goro::error tcp_listener::listen(std::string_view address, int backlog) {
   const char* failed_op = "socket";
   int fd = -1;
   for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    fd = tsan_ignored([&] {
+      return ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                      ai->ai_protocol);
+    });
     if (fd < 0) {
       err = errno;
       failed_op = "socket";
@@ -232,7 +236,7 @@ goro::error tcp_listener::listen(std::string_view address, int backlog) {
     } else {
       break;
     }
-    ::close(fd);
+    tsan_ignored([&] { return ::close(fd); });
     fd = -1;
   }
   freeaddrinfo(found);
@@ -249,7 +253,7 @@ goro::error tcp_listener::listen(std::string_view address, int backlog) {
   try {
     pd_ = netpoll_open(fd);
   } catch (const std::system_error& e) {
-    ::close(fd);
+    tsan_ignored([&] { return ::close(fd); });
     port_ = 0;
     return listen_errno(address, "register", e.code().value());
   }
@@ -259,7 +263,8 @@ goro::error tcp_listener::listen(std::string_view address, int backlog) {
 
 io_result tcp_listener::accept(int& fd) {
   for (;;) {
-    fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    fd = tsan_ignored(
+        [&] { return ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC); });
     if (fd >= 0) {
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

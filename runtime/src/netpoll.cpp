@@ -36,6 +36,7 @@
 #include "sched.hpp"
 #include "spin_lock.hpp"
 #include "timer.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 
@@ -134,6 +135,9 @@ poll_result wait_on_thread(poll_desc* pd, poll_mode mode, std::int64_t deadline_
 } // namespace
 
 void netpoll_init() noexcept {
+  // The poller's own descriptors: their creation and uses are ordered by the
+  // runtime, not by anything TSan sees (tsan_ignored, tsan.hpp).
+  tsan_ignore_scope runtime_only;
   epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd < 0)
     fatal("epoll_create1");
@@ -149,7 +153,7 @@ void netpoll_init() noexcept {
 
 void netpoll_break() noexcept {
   std::uint64_t one = 1;
-  ssize_t n = write(event_fd, &one, sizeof one);
+  ssize_t n = tsan_ignored([&] { return write(event_fd, &one, sizeof one); });
   (void)n; // EAGAIN only when the counter is saturated: a wake is pending anyway
 }
 
@@ -162,6 +166,10 @@ std::int64_t netpoll_waiting() noexcept {
 }
 
 int netpoll(std::int64_t deadline_ns) noexcept {
+  // TSan's epoll interceptors would order the poller after every goroutine
+  // that registered a descriptor; the poller's thread then passes that to
+  // timers and goroutines it touches. Readiness is not an ordering in goro.
+  tsan_ignore_scope no_sync; // and its reads of the break eventfd
   epoll_event events[128];
   int n;
   std::int64_t wait_ns = 0;
@@ -233,7 +241,9 @@ poll_desc* netpoll_open(int fd) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = pd;
-  if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+  // TSan would count the registration as an access to fd and a release on
+  // the epoll descriptor (tsan_ignored, tsan.hpp).
+  if (tsan_ignored([&] { return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev); }) != 0) {
     int err = errno;
     free_lock.lock();
     pd->next_free = free_list;
@@ -259,7 +269,7 @@ void netpoll_kick(poll_desc* pd, poll_mode mode) noexcept {
 
 void netpoll_close(poll_desc* pd) noexcept {
   netpoll_interrupt(pd);
-  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, pd->fd, nullptr);
+  tsan_ignored([&] { return epoll_ctl(epoll_fd, EPOLL_CTL_DEL, pd->fd, nullptr); });
   timer_remove(&pd->deadline[0]);
   timer_remove(&pd->deadline[1]);
   registered.fetch_sub(1, std::memory_order_relaxed);

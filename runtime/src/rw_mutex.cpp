@@ -10,10 +10,16 @@
 //
 // Writers exclude each other with the `writer` mutex. Misuse (unlocking what
 // is not locked) is detected from the counts, undone, and thrown as a panic.
+//
+// ThreadSanitizer (tsan.hpp), as Go's race annotations: unlock releases
+// reader_sem's address, which every lock acquires; unlock_shared releases
+// writer_sem's, which only lock acquires. Readers are not ordered among
+// themselves.
 #include "goro/error.hpp"
 #include "goro/sync.hpp"
 #include "hooks.hpp"
 #include "sync_impl.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 
@@ -43,6 +49,7 @@ void rw_mutex::lock_shared() {
   if (core_->reader_count.fetch_add(1, std::memory_order_acquire) + 1 < 0)
     core_->reader_sem.acquire(
         detail::wait_site{"rw_mutex read lock", nullptr, pc, detail::wait_kind::rw_read, this});
+  detail::tsan_acquire(&core_->reader_sem);
   detail::on_lock_hook(this, true, pc);
 }
 
@@ -52,6 +59,7 @@ bool rw_mutex::try_lock_shared() {
     if (c < 0)
       return false;
     if (core_->reader_count.compare_exchange_weak(c, c + 1, std::memory_order_acquire)) {
+      detail::tsan_acquire(&core_->reader_sem);
       detail::on_try_lock_hook(this, true);
       return true;
     }
@@ -60,6 +68,7 @@ bool rw_mutex::try_lock_shared() {
 
 void rw_mutex::unlock_shared() {
   detail::on_unlock_hook(this, true);
+  detail::tsan_release(&core_->writer_sem);
   std::int32_t r = core_->reader_count.fetch_sub(1, std::memory_order_release) - 1;
   if (r >= 0)
     return;
@@ -82,6 +91,8 @@ void rw_mutex::lock() {
   if (active != 0 && core_->reader_wait.fetch_add(active, std::memory_order_acq_rel) + active != 0)
     core_->writer_sem.acquire(
         detail::wait_site{"rw_mutex lock", nullptr, pc, detail::wait_kind::rw_write, this});
+  detail::tsan_acquire(&core_->reader_sem);
+  detail::tsan_acquire(&core_->writer_sem);
   detail::on_lock_hook(this, false, pc);
 }
 
@@ -94,12 +105,15 @@ bool rw_mutex::try_lock() {
     (void)detail::mutex_unlock(&core_->writer);
     return false;
   }
+  detail::tsan_acquire(&core_->reader_sem);
+  detail::tsan_acquire(&core_->writer_sem);
   detail::on_try_lock_hook(this, false);
   return true;
 }
 
 void rw_mutex::unlock() {
   detail::on_unlock_hook(this, false);
+  detail::tsan_release(&core_->reader_sem);
   std::int32_t r =
       core_->reader_count.fetch_add(rw_mutex_core::max_readers, std::memory_order_release) +
       rw_mutex_core::max_readers;

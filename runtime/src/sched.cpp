@@ -51,8 +51,10 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <string>
 #include <thread>
 #include <typeinfo>
+#include <unordered_map>
 #include <vector>
 
 #include <csignal>
@@ -71,7 +73,9 @@
 #include "netpoll.hpp"
 #include "runq.hpp"
 #include "stack.hpp"
+#include "symbolize.hpp"
 #include "timer.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 namespace {
@@ -81,8 +85,8 @@ constexpr std::uint32_t global_fairness_tick = 61;
 constexpr std::uint32_t timer_check_tick = 16;
 constexpr std::uint32_t max_runnext_streak = 64;
 constexpr int steal_rounds = 4;
-constexpr std::size_t local_free_cache = 64;
-constexpr std::size_t global_free_untrimmed = 1024;
+[[maybe_unused]] constexpr std::size_t local_free_cache = 64; // unused under TSan
+[[maybe_unused]] constexpr std::size_t global_free_untrimmed = 1024;
 constexpr std::size_t registry_shards = 16;
 
 struct deferred_action {
@@ -259,6 +263,18 @@ g* alloc_g(scheduler& s, worker* w) {
 // Runs on the context that took over from the exited goroutine, so its stack
 // is no longer in use.
 void free_g(scheduler& s, worker* w, g* gp) noexcept {
+#ifdef GORO_TSAN
+  // Under TSan a stack is never reused: unmapping it makes TSan forget what
+  // the dead goroutine did there (shadow memory and sync objects, including
+  // the ones on its g), so the next goroutine on that memory starts clean
+  // instead of racing with, or inheriting the history of, a dead one.
+  (void)s;
+  (void)w;
+  tsan_destroy_fiber(gp->tsan_fiber);
+  stack_region st{gp->stack_lo, gp->stack_size};
+  gp->~g();
+  stack_release(st);
+#else
   w->free_gs.push_back(gp);
   if (w->free_gs.size() <= local_free_cache)
     return;
@@ -285,6 +301,7 @@ void free_g(scheduler& s, worker* w, g* gp) noexcept {
     for (g* x = first; x != nullptr && move-- > 0; x = x->sched_next)
       stack_trim(stack_region{x->stack_lo, x->stack_size}, 4096);
   }
+#endif
 }
 
 // ---------------------------------------------------------------- wakeups
@@ -363,6 +380,12 @@ void run_deferred(scheduler& s, worker* w) noexcept {
 
 void after_switch() noexcept {
   worker* w = this_worker();
+#ifdef GORO_TSAN
+  // The worker thread's TLS (std::call_once's, errno, the user's
+  // thread_locals) was set up when the thread started; a goroutine that runs
+  // on it uses that memory after the setup. worker_main released its start.
+  tsan_acquire(&w->g0);
+#endif
   run_deferred(*the_scheduler.load(std::memory_order_relaxed), w);
 }
 
@@ -450,7 +473,7 @@ void on_segv(int sig, siginfo_t* info, void* context) {
 }
 
 void install_fault_handler() noexcept {
-  struct sigaction sa {};
+  struct sigaction sa{};
   sa.sa_sigaction = &on_segv;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
@@ -463,6 +486,10 @@ void switch_context(worker* w, g* from, g* to) noexcept {
   swap_eh_globals(&from->eh, &to->eh);
   if (to->is_fiber)
     to->state.store(g_state::running, std::memory_order_relaxed);
+#ifdef GORO_TSAN
+  // Last thing before the switch: TSan charges everything after it to `to`.
+  tsan_switch_to(to->tsan_fiber);
+#endif
   goro_fiber_switch(&from->sp, to->sp);
   after_switch();
 }
@@ -538,6 +565,9 @@ void schedule_from(worker* w, g* me) noexcept {
 [[noreturn]] void goexit(g* me) noexcept {
   scheduler& s = *the_scheduler.load(std::memory_order_relaxed);
   on_exit_hook(*me);
+  // The goroutine's whole life happens before whoever sees it gone
+  // (num_goroutines, debug::goroutines: for_each_goroutine).
+  tsan_release(&s.ngoroutines);
   registry_remove(s, me);
   s.ngoroutines.fetch_sub(1, std::memory_order_relaxed);
   me->state.store(g_state::dead, std::memory_order_relaxed);
@@ -760,6 +790,13 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
 void worker_main(scheduler* s, worker* w) noexcept {
   register_runtime_thread();
   t_worker = w;
+#ifdef GORO_TSAN
+  w->g0.tsan_fiber = tsan_current_fiber();
+  char name[64];
+  std::snprintf(name, sizeof name, "goro worker %d (scheduler)", w->index);
+  tsan_set_fiber_name(w->g0.tsan_fiber, name);
+  tsan_release(&w->g0); // the thread's start, TLS included (after_switch)
+#endif
   install_fault_stack();
   w->current.store(&w->g0, std::memory_order_seq_cst);
   for (;;) {
@@ -827,6 +864,50 @@ int default_procs() noexcept {
   return static_cast<int>(std::clamp(hw, 1u, static_cast<unsigned>(max_workers)));
 }
 
+#ifdef GORO_TSAN
+// "file:line" of the user's go() call at pc, symbolized once per call site
+// (through the llvm-symbolizer pipe: milliseconds) and then cached.
+std::string spawn_site_of_pc(const g& gp) {
+  static spin_lock lock;
+  static auto* cache = new std::unordered_map<void*, std::string>; // never destroyed
+  tsan_ignore_scope runtime_only; // the cache and the symbolizer (a std::mutex) are the runtime's
+  lock.lock();
+  auto it = cache->find(gp.spawn_pc);
+  if (it != cache->end()) {
+    std::string site = it->second;
+    lock.unlock();
+    return site;
+  }
+  lock.unlock();
+  debug::site where = user_site(gp.spawn_pc);
+  std::string site =
+      where.file.empty() ? format_site(where) : where.file + ":" + std::to_string(where.line);
+  lock.lock();
+  cache->emplace(gp.spawn_pc, site);
+  lock.unlock();
+  return site;
+}
+
+// "goroutine N (spawned at file:line)": the name TSan prints for the fiber.
+void name_tsan_fiber(const g& gp) noexcept {
+  std::string site;
+  try {
+    if (gp.has_spawn_loc)
+      site = std::string(gp.spawn_loc.file_name()) + ":" + std::to_string(gp.spawn_loc.line());
+    else
+      site = spawn_site_of_pc(gp);
+  } catch (...) {
+    site = "an unknown site";
+  }
+  if (auto slash = site.rfind('/', site.rfind(':')); slash != std::string::npos)
+    site.erase(0, slash + 1);
+  char name[256];
+  std::snprintf(name, sizeof name, "goroutine %llu (spawned at %s)",
+                static_cast<unsigned long long>(gp.id), site.c_str());
+  tsan_set_fiber_name(gp.tsan_fiber, name);
+}
+#endif
+
 void spawn_g(task* t, void* pc, const std::source_location* where) {
   scheduler& s = sched();
   worker* w = this_worker();
@@ -846,6 +927,12 @@ void spawn_g(task* t, void* pc, const std::source_location* where) {
     gp->has_spawn_loc = true;
   }
   gp->sp = fiber_make_context(gp, &fiber_entry, gp);
+#ifdef GORO_TSAN
+  // Created here, in the spawner's context: TSan orders everything the
+  // spawner did so far before the goroutine's first instruction.
+  gp->tsan_fiber = tsan_create_fiber();
+  name_tsan_fiber(*gp);
+#endif
   registry_add(s, gp);
   s.ngoroutines.fetch_add(1, std::memory_order_relaxed);
   on_spawn_hook(*gp);
@@ -907,17 +994,22 @@ void park(const wait_site& site, void (*unlock)(void*) noexcept, void* arg) noex
   me->state.store(site.kind == wait_kind::sleep ? g_state::sleeping : g_state::waiting,
                   std::memory_order_relaxed);
   on_park_hook(*me, site.kind, site.object, site.count);
+  // What the g did before parking happens before the work a waker does for
+  // it (when the waker acquires the g), and that work before its resumption.
+  tsan_release(me);
   if (!me->is_fiber) {
     if (unlock != nullptr)
       unlock(arg);
     after_park_hook();
     me->thread_parker.park();
     me->state.store(g_state::running, std::memory_order_relaxed);
+    tsan_acquire(me);
     return;
   }
   worker* w = this_worker();
   w->deferred = {deferred_action::unlock, unlock, arg, nullptr};
   schedule_from(w, me);
+  tsan_acquire(me);
 }
 
 void ready(g* gp) noexcept {
@@ -986,6 +1078,7 @@ runtime_threads& the_runtime_threads() noexcept {
 void register_runtime_thread() noexcept {
   runtime_threads& t = the_runtime_threads();
   int tid = static_cast<int>(gettid());
+  tsan_ignore_scope runtime_only; // the vector's growth, under t.lock
   t.lock.lock();
   t.tids.push_back(tid);
   t.lock.unlock();
@@ -993,6 +1086,7 @@ void register_runtime_thread() noexcept {
 
 std::vector<int> runtime_thread_ids() {
   runtime_threads& t = the_runtime_threads();
+  tsan_ignore_scope runtime_only;
   t.lock.lock();
   std::vector<int> out = t.tids;
   t.lock.unlock();
@@ -1003,10 +1097,15 @@ void for_each_goroutine(function_ref<void(const g&)> f) {
   scheduler* s = the_scheduler.load(std::memory_order_acquire);
   if (s == nullptr)
     return;
+  // Observing goroutines: the exited ones' lives, and what each listed one
+  // did before it last parked (park() releases its g), happen before.
+  tsan_acquire(&s->ngoroutines);
   for (registry_shard& r : s->registry) {
     r.lock.lock();
-    for (g* gp = r.head; gp != nullptr; gp = gp->all_next)
+    for (g* gp = r.head; gp != nullptr; gp = gp->all_next) {
+      tsan_acquire(gp);
       f(*gp);
+    }
     r.lock.unlock();
   }
 }
@@ -1038,8 +1137,10 @@ void yield() {
 
 std::size_t num_goroutines() {
   detail::scheduler* s = detail::the_scheduler.load(std::memory_order_acquire);
-  return s == nullptr ? 0
-                      : static_cast<std::size_t>(s->ngoroutines.load(std::memory_order_relaxed));
+  if (s == nullptr)
+    return 0;
+  detail::tsan_acquire(&s->ngoroutines); // exited goroutines happen before (goexit)
+  return static_cast<std::size_t>(s->ngoroutines.load(std::memory_order_relaxed));
 }
 
 void set_max_procs(int n) {

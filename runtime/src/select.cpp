@@ -166,6 +166,7 @@ std::size_t select_run(select_op* ops, std::size_t n, bool has_default, bool* re
       }
       if (c->closed) {
         unlock_all(locks);
+        tsan_acquire(c->closed_sync());
         *received = false;
         return i;
       }

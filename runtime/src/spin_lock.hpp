@@ -11,6 +11,8 @@
 
 #include <sched.h>
 
+#include "tsan.hpp"
+
 namespace goro::detail {
 
 inline void cpu_relax() noexcept {
@@ -76,5 +78,19 @@ private:
 
   std::atomic<bool> locked_{false};
 };
+
+// For the few runtime locks that guard values of the user's types (a
+// context's error, an errgroup's first error and cancel function, a timer's
+// schedule): under ThreadSanitizer, taking and releasing them orders those
+// values' accesses, as the sync.Mutex Go guards them with does. Elsewhere
+// the runtime's locks are invisible to TSan (tsan.hpp).
+inline void lock_visible(spin_lock& l) noexcept {
+  l.lock();
+  tsan_acquire(&l);
+}
+inline void unlock_visible(spin_lock& l) noexcept {
+  tsan_release(&l);
+  l.unlock();
+}
 
 } // namespace goro::detail

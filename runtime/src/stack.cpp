@@ -1,8 +1,8 @@
 // stack.cpp — slab allocation of goroutine stacks (see stack.hpp).
 //
 // Invariants: the cursor's lock protects the current slab's cursor. Stacks
-// are never unmapped: a goroutine's stack goes back to the scheduler's free
-// list with its g (which lives at the top of the stack), and stack_trim hands
+// are never unmapped (except in TSan builds, see stack.hpp): a goroutine's stack goes back to the
+// scheduler's free list with its g (which lives at the top of the stack), and stack_trim hands
 // pages that are no longer needed back to the kernel.
 #include "stack.hpp"
 
@@ -14,6 +14,7 @@
 
 #include "env.hpp"
 #include "spin_lock.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 namespace {
@@ -62,9 +63,12 @@ stack_region stack_alloc() {
   const std::size_t size = stack_size();
   stack_region s;
   s.size = size;
-  if (env().guard_pages) {
+  if (env().guard_pages || tsan_enabled) {
+    // TSan builds: a mapping per stack, unmapped when the goroutine is freed
+    // (stack_release); one VMA unless guard pages are asked for as well.
     char* base = map_or_throw(size + page_size());
-    mprotect(base, page_size(), PROT_NONE);
+    if (env().guard_pages)
+      mprotect(base, page_size(), PROT_NONE);
     s.lo = base + page_size();
   } else {
     slab_cursor& c = cursor();
@@ -93,6 +97,10 @@ stack_region stack_alloc() {
 
 void stack_set_canary(const stack_region& s) noexcept {
   std::memcpy(s.lo, &stack_canary, sizeof stack_canary);
+}
+
+void stack_release(const stack_region& s) noexcept {
+  munmap(s.lo - page_size(), s.size + page_size());
 }
 
 void stack_trim(const stack_region& s, std::size_t keep_top) noexcept {

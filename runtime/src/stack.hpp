@@ -6,7 +6,9 @@
 // keeps the process far below vm.max_map_count even with a million
 // goroutines. Overflow is caught by a canary at the bottom of each stack,
 // checked at every switch; GORO_GUARD_PAGES=1 adds a PROT_NONE page below
-// each stack as well (one extra mapping per stack).
+// each stack as well (one extra mapping per stack). Under ThreadSanitizer
+// every stack is its own mapping (as with guard pages) and is unmapped when
+// its goroutine is freed (stack_release), never recycled: see tsan.hpp.
 //
 // Layout within a slab: stacks are shifted so that each one's bottom (its
 // canary) lies in the same page as the top of the stack below it. The top
@@ -36,6 +38,9 @@ stack_region stack_alloc();
 // `keep_top` bytes and the page holding its canary (shared with a neighbour).
 void stack_trim(const stack_region& s, std::size_t keep_top) noexcept;
 void stack_set_canary(const stack_region& s) noexcept;
+// Unmaps a stack that has a mapping of its own (GORO_GUARD_PAGES=1 or a TSan
+// build); used only by TSan builds, which never recycle stacks.
+void stack_release(const stack_region& s) noexcept;
 inline bool stack_canary_ok(const char* lo) noexcept {
   return *reinterpret_cast<const std::uint64_t*>(lo) == stack_canary;
 }

@@ -10,6 +10,10 @@
 // stop() and reset(); a firing delivers only if the generation it was armed
 // with is still current, and stop()/reset() also drain an undelivered value,
 // so nothing from an old schedule is received afterwards (Go 1.23).
+//
+// ThreadSanitizer (tsan.hpp): the core's lock is lock_visible, so starting or
+// resetting a timer happens before its firing (which runs as a TSan fiber of
+// its own, timer.cpp), and the firing's send before the receive of the tick.
 #include <atomic>
 #include <thread>
 
@@ -18,6 +22,7 @@
 #include "sched.hpp"
 #include "spin_lock.hpp"
 #include "timer.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 
@@ -67,8 +72,11 @@ struct clock_core {
 
   static void retain(clock_core* c) noexcept { c->refs.fetch_add(1, std::memory_order_relaxed); }
   static void release(clock_core* c) noexcept {
-    if (c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    tsan_release(&c->refs); // every holder's last use happens before the delete
+    if (c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      tsan_acquire(&c->refs);
       delete c;
+    }
   }
 
   // Under lock: cancel the current schedule and drop an undelivered value.
@@ -95,13 +103,13 @@ namespace {
 
 void clock_fire(timer_node* t, std::uint64_t seq, std::int64_t now) noexcept {
   auto* c = timer_owner<clock_core>(t);
-  c->lock.lock();
+  lock_visible(c->lock);
   if (seq == c->gen) {
     (void)c->ch.try_send(to_time_point(now)); // a full channel drops the tick, as in Go
     if (c->node.period == 0)
       c->armed = false;
   }
-  c->lock.unlock();
+  unlock_visible(c->lock);
 }
 void clock_retain(timer_node* t) noexcept {
   clock_core::retain(timer_owner<clock_core>(t));
@@ -114,9 +122,9 @@ const timer_ops clock_ops{&clock_fire, &clock_retain, &clock_release};
 clock_core* new_clock(std::int64_t when, std::int64_t period) {
   auto* c = new clock_core;
   c->node.ops = &clock_ops;
-  c->lock.lock();
+  lock_visible(c->lock);
   c->arm(when, period);
-  c->lock.unlock();
+  unlock_visible(c->lock);
   return c;
 }
 
@@ -164,17 +172,17 @@ recv_chan<time_point> ticker::c() const {
   return core_->ch;
 }
 void ticker::stop() {
-  core_->lock.lock();
+  lock_visible(core_->lock);
   core_->disarm();
-  core_->lock.unlock();
+  unlock_visible(core_->lock);
 }
 void ticker::reset(duration interval) {
   if (interval <= duration::zero())
     throw goro::panic("non-positive interval for ticker.reset");
-  core_->lock.lock();
+  lock_visible(core_->lock);
   core_->disarm();
   core_->arm(detail::deadline_after(interval), detail::to_ns(interval));
-  core_->lock.unlock();
+  unlock_visible(core_->lock);
 }
 
 timer::timer(duration d) : core_(detail::new_clock(detail::deadline_after(d), 0)) {}
@@ -186,16 +194,16 @@ recv_chan<time_point> timer::c() const {
   return core_->ch;
 }
 bool timer::stop() {
-  core_->lock.lock();
+  lock_visible(core_->lock);
   bool pending = core_->disarm();
-  core_->lock.unlock();
+  unlock_visible(core_->lock);
   return pending;
 }
 bool timer::reset(duration d) {
-  core_->lock.lock();
+  lock_visible(core_->lock);
   bool pending = core_->disarm();
   core_->arm(detail::deadline_after(d), 0);
-  core_->lock.unlock();
+  unlock_visible(core_->lock);
   return pending;
 }
 

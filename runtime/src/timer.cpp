@@ -7,6 +7,7 @@
 
 #include "sched.hpp"
 #include "spin_lock.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 namespace {
@@ -84,21 +85,29 @@ void timer_add(timer_node* t) noexcept {
   ensure_started();
   timer_heap& h = heap();
   t->ops->retain(t);
-  h.lock.lock();
-  bool earliest = h.nodes.empty() || t->when < h.nodes.front()->when;
-  h.push(t);
-  h.lock.unlock();
+  bool earliest;
+  {
+    tsan_ignore_scope runtime_only; // the heap's vector, under h.lock (tsan.hpp)
+    h.lock.lock();
+    earliest = h.nodes.empty() || t->when < h.nodes.front()->when;
+    h.push(t);
+    h.lock.unlock();
+  }
   if (earliest)
     wake_poller();
 }
 
 bool timer_remove(timer_node* t) noexcept {
   timer_heap& h = heap();
-  h.lock.lock();
-  bool pending = t->index >= 0;
-  if (pending)
-    h.erase(t);
-  h.lock.unlock();
+  bool pending;
+  {
+    tsan_ignore_scope runtime_only;
+    h.lock.lock();
+    pending = t->index >= 0;
+    if (pending)
+      h.erase(t);
+    h.lock.unlock();
+  }
   if (pending)
     t->ops->release(t);
   return pending;
@@ -108,9 +117,11 @@ int timers_run(std::int64_t now) noexcept {
   timer_heap& h = heap();
   int fired = 0;
   while (h.next.load(std::memory_order_acquire) <= now) {
+    tsan_ignore_begin();
     h.lock.lock();
     if (h.nodes.empty() || h.nodes.front()->when > now) {
       h.lock.unlock();
+      tsan_ignore_end();
       break;
     }
     timer_node* t = h.nodes.front();
@@ -131,8 +142,22 @@ int timers_run(std::int64_t now) noexcept {
     // Read ops first: fire() may wake the node's owner, which may then free it.
     const timer_ops* ops = t->ops;
     h.lock.unlock();
+    tsan_ignore_end();
+#ifdef GORO_TSAN
+    // Each firing runs as a fiber of its own (TSan's notion only, on the
+    // same stack): what it acquires (the schedule of its timer, under the
+    // owner's lock) goes to its receivers and not to the next timer's.
+    void* worker_fiber = tsan_current_fiber();
+    void* firing = tsan_create_fiber();
+    tsan_set_fiber_name(firing, "goro timer");
+    tsan_switch_to(firing);
+#endif
     ops->fire(t, seq, now);
     ops->release(t);
+#ifdef GORO_TSAN
+    tsan_switch_to(worker_fiber);
+    tsan_destroy_fiber(firing);
+#endif
     ++fired;
   }
   return fired;

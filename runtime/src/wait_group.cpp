@@ -15,10 +15,16 @@
 //     release that comes before its waiter parks, so no wake-up is lost.
 // A waiter registers with a CAS that fails if the counter changed, so it
 // never registers on a counter that has already reached zero.
+//
+// ThreadSanitizer (tsan.hpp): add() with a negative delta (done) releases the
+// core before its atomic update — after it, a waiter may free the core — and
+// wait() acquires it before returning, as Go's ReleaseMerge/Acquire on
+// wg.sema.
 #include "goro/error.hpp"
 #include "goro/sync.hpp"
 #include "hooks.hpp"
 #include "sync_impl.hpp"
+#include "tsan.hpp"
 
 namespace goro::detail {
 
@@ -53,6 +59,8 @@ wait_group::~wait_group() {
 void wait_group::add(int delta, std::source_location where) {
   using namespace detail;
   const std::uint64_t d = counter_delta(delta);
+  if (delta < 0)
+    tsan_release(core_);
   std::uint64_t s = core_->state.fetch_add(d, std::memory_order_acq_rel) + d;
   std::int32_t v = counter_of(s);
   if (v < 0) {
@@ -78,12 +86,15 @@ void wait_group::wait(std::source_location where) {
   using namespace detail;
   std::uint64_t s = core_->state.load(std::memory_order_acquire);
   for (;;) {
-    if (counter_of(s) == 0)
+    if (counter_of(s) == 0) {
+      tsan_acquire(core_);
       return;
+    }
     if (core_->state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
                                            std::memory_order_acquire)) {
       core_->waiters.acquire(
           wait_site{"wait_group wait", &where, nullptr, wait_kind::wait_group, core_});
+      tsan_acquire(core_);
       return;
     }
   }

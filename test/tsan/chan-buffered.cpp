@@ -1,0 +1,37 @@
+// Buffered channel: the send of a value happens before its receive, through
+// the buffer slot. The racy producer fills the item after sending its index.
+//
+// RUN: %cxx %goro_cxxflags -DSYNC %s %goro_release -o %t.sync
+// RUN: %tsan_clean %t.sync | FileCheck %s --check-prefix=SYNC
+// RUN: %cxx %goro_cxxflags %s %goro_release -o %t.race
+// RUN: %tsan_race %t.race | FileCheck %s
+#include <cstdio>
+#include <goro/goro.hpp>
+
+int items[64];
+
+int main() {
+  auto ready = goro::make_chan<int>(4);
+  goro::go([ready] {
+    for (int i = 0; i < 64; ++i) {
+#ifdef SYNC
+      items[i] = i * i;
+      ready.send(i);
+#else
+      ready.send(i);
+      items[i] = i * i; // the consumer may already be reading it
+#endif
+    }
+    ready.close();
+  });
+  long sum = 0;
+  for (int i : ready)
+    sum += items[i];
+  std::printf("sum: %ld\n", sum);
+  // SYNC: sum: 85344
+}
+// CHECK: WARNING: ThreadSanitizer: data race
+// CHECK-DAG: {{#0 .*}}chan-buffered.cpp:22
+// CHECK-DAG: {{#0 .*}}chan-buffered.cpp:29
+// CHECK: Location is global 'items'
+// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at chan-buffered.cpp:15)'
