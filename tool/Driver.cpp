@@ -618,9 +618,12 @@ void Driver::mergeLockOrder() {
                  << " acquisitions, " << S.DerivedEdges << " edges; graph: " << S.GraphEdges
                  << " edges; cycles: " << M.Cycles.size() << " across TUs, " << S.CyclesWithinOneTU
                  << " within one TU; read "
-                 << llvm::format("%.3f", Loaded.getWallTime() - Start.getWallTime())
-                 << " s, merged "
-                 << llvm::format("%.3f", Merged.getWallTime() - Loaded.getWallTime()) << " s\n";
+                 << llvm::format("%.3f", Loaded.getWallTime() - Start.getWallTime()) << " s ("
+                 << llvm::format("%.3f", Loaded.getProcessTime() - Start.getProcessTime())
+                 << " s CPU), merged "
+                 << llvm::format("%.3f", Merged.getWallTime() - Loaded.getWallTime()) << " s ("
+                 << llvm::format("%.3f", Merged.getProcessTime() - Loaded.getProcessTime())
+                 << " s CPU)\n";
   }
 
   for (const LockCycle &C : M.Cycles) {
