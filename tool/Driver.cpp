@@ -98,6 +98,9 @@ private:
   /// Deduplicates and classifies against the baseline; true if new.
   bool record(Finding F, ClangTidyError E);
   void print(const std::vector<ClangTidyError> &Errors);
+  /// Compiler-style lines for \p F without source excerpts: for a finding in
+  /// files that cannot be read.
+  void printPlain(const Finding &F);
   std::string display(llvm::StringRef File) const {
     std::string Relative = relativeTo(Cwd, File);
     return Relative.empty() ? File.str() : Relative;
@@ -628,11 +631,18 @@ void Driver::mergeLockOrder() {
 
   for (const LockCycle &C : M.Cycles) {
     Finding F = cycleFinding(C);
+    // Facts can be merged where the sources are not (a build system's cache):
+    // clang-tidy's printer needs the file for a location, so such findings
+    // are printed by printPlain.
+    bool SourcesThere = true;
     auto Fill = [&](Location &L) {
       L.File = absolutePath(Cwd, L.File);
-      if (const SourceFile *S = Sources.get(L.File))
-        if (std::optional<unsigned> Offset = S->offset(L.Line, L.Col))
-          L.Offset = *Offset;
+      const SourceFile *S = Sources.get(L.File);
+      std::optional<unsigned> Offset = S ? S->offset(L.Line, L.Col) : std::nullopt;
+      if (Offset)
+        L.Offset = *Offset;
+      else
+        SourcesThere = false;
     };
     Fill(F.Where);
     for (Note &N : F.Notes)
@@ -666,9 +676,27 @@ void Driver::mergeLockOrder() {
       E.Notes.push_back(std::move(DN));
     }
     ClangTidyError Copy = E;
-    if (record(std::move(F), std::move(Copy)))
-      print({E});
+    Finding Plain = F;
+    if (record(std::move(F), std::move(Copy))) {
+      if (SourcesThere)
+        print({E});
+      else
+        printPlain(Plain);
+    }
   }
+}
+
+void Driver::printPlain(const Finding &F) {
+  if (Bar)
+    Bar->clear();
+  auto At = [](const Location &L) {
+    return (L.File + ":" + llvm::Twine(L.Line) + ":" + llvm::Twine(L.Col) + ": ").str();
+  };
+  llvm::outs() << At(F.Where) << (F.IsError ? "error: " : "warning: ") << F.Message << " ["
+               << F.Check << "]\n";
+  for (const Note &N : F.Notes)
+    llvm::outs() << At(N.Where) << "note: " << N.Message << "\n";
+  llvm::outs().flush();
 }
 
 int Driver::finish() {
