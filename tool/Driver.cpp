@@ -71,6 +71,19 @@ std::string currentDirectory() {
 
 bool isGlob(llvm::StringRef S) { return S.find_first_of("*?[") != llvm::StringRef::npos; }
 
+/// An assembly source: by its extension, or compiled as one (`-x assembler*`).
+bool isAssembly(llvm::StringRef File, const std::vector<tooling::CompileCommand> &Commands) {
+  llvm::StringRef Ext = llvm::sys::path::extension(File);
+  if (Ext == ".s" || Ext == ".S" || Ext == ".sx" || Ext == ".asm")
+    return true;
+  for (const tooling::CompileCommand &C : Commands)
+    for (size_t I = 0; I + 1 < C.CommandLine.size(); ++I)
+      if (C.CommandLine[I] == "-x" &&
+          llvm::StringRef(C.CommandLine[I + 1]).starts_with("assembler"))
+        return true;
+  return false;
+}
+
 /// What a worker tells the main thread.
 struct Event {
   bool Done; ///< false: the file started
@@ -265,9 +278,13 @@ llvm::Error Driver::selectFiles() {
   auto Fail = [](const llvm::Twine &Why) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), Why);
   };
+  // Files chosen from the database (all of it, a directory, a glob) are its
+  // C and C++ files: a project's assembly sources (.S, .s) are in it too,
+  // and clang-tidy cannot analyse them. A file named on its own is analysed.
   std::vector<std::string> All;
   for (const std::string &F : Database->getAllFiles())
-    All.push_back(absolutePath(Cwd, F));
+    if (!isAssembly(F, Database->getCompileCommands(F)))
+      All.push_back(absolutePath(Cwd, F));
   llvm::sort(All);
   All.erase(std::unique(All.begin(), All.end()), All.end());
 
