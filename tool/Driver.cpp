@@ -71,6 +71,19 @@ std::string currentDirectory() {
 
 bool isGlob(llvm::StringRef S) { return S.find_first_of("*?[") != llvm::StringRef::npos; }
 
+/// An assembly source: by its extension, or compiled as one (`-x assembler*`).
+bool isAssembly(llvm::StringRef File, const std::vector<tooling::CompileCommand> &Commands) {
+  llvm::StringRef Ext = llvm::sys::path::extension(File);
+  if (Ext == ".s" || Ext == ".S" || Ext == ".sx" || Ext == ".asm")
+    return true;
+  for (const tooling::CompileCommand &C : Commands)
+    for (size_t I = 0; I + 1 < C.CommandLine.size(); ++I)
+      if (C.CommandLine[I] == "-x" &&
+          llvm::StringRef(C.CommandLine[I + 1]).starts_with("assembler"))
+        return true;
+  return false;
+}
+
 /// What a worker tells the main thread.
 struct Event {
   bool Done; ///< false: the file started
@@ -98,6 +111,9 @@ private:
   /// Deduplicates and classifies against the baseline; true if new.
   bool record(Finding F, ClangTidyError E);
   void print(const std::vector<ClangTidyError> &Errors);
+  /// Compiler-style lines for \p F without source excerpts: for a finding in
+  /// files that cannot be read.
+  void printPlain(const Finding &F);
   std::string display(llvm::StringRef File) const {
     std::string Relative = relativeTo(Cwd, File);
     return Relative.empty() ? File.str() : Relative;
@@ -262,9 +278,13 @@ llvm::Error Driver::selectFiles() {
   auto Fail = [](const llvm::Twine &Why) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), Why);
   };
+  // Files chosen from the database (all of it, a directory, a glob) are its
+  // C and C++ files: a project's assembly sources (.S, .s) are in it too,
+  // and clang-tidy cannot analyse them. A file named on its own is analysed.
   std::vector<std::string> All;
   for (const std::string &F : Database->getAllFiles())
-    All.push_back(absolutePath(Cwd, F));
+    if (!isAssembly(F, Database->getCompileCommands(F)))
+      All.push_back(absolutePath(Cwd, F));
   llvm::sort(All);
   All.erase(std::unique(All.begin(), All.end()), All.end());
 
@@ -618,18 +638,28 @@ void Driver::mergeLockOrder() {
                  << " acquisitions, " << S.DerivedEdges << " edges; graph: " << S.GraphEdges
                  << " edges; cycles: " << M.Cycles.size() << " across TUs, " << S.CyclesWithinOneTU
                  << " within one TU; read "
-                 << llvm::format("%.3f", Loaded.getWallTime() - Start.getWallTime())
-                 << " s, merged "
-                 << llvm::format("%.3f", Merged.getWallTime() - Loaded.getWallTime()) << " s\n";
+                 << llvm::format("%.3f", Loaded.getWallTime() - Start.getWallTime()) << " s ("
+                 << llvm::format("%.3f", Loaded.getProcessTime() - Start.getProcessTime())
+                 << " s CPU), merged "
+                 << llvm::format("%.3f", Merged.getWallTime() - Loaded.getWallTime()) << " s ("
+                 << llvm::format("%.3f", Merged.getProcessTime() - Loaded.getProcessTime())
+                 << " s CPU)\n";
   }
 
   for (const LockCycle &C : M.Cycles) {
     Finding F = cycleFinding(C);
+    // Facts can be merged where the sources are not (a build system's cache):
+    // clang-tidy's printer needs the file for a location, so such findings
+    // are printed by printPlain.
+    bool SourcesThere = true;
     auto Fill = [&](Location &L) {
       L.File = absolutePath(Cwd, L.File);
-      if (const SourceFile *S = Sources.get(L.File))
-        if (std::optional<unsigned> Offset = S->offset(L.Line, L.Col))
-          L.Offset = *Offset;
+      const SourceFile *S = Sources.get(L.File);
+      std::optional<unsigned> Offset = S ? S->offset(L.Line, L.Col) : std::nullopt;
+      if (Offset)
+        L.Offset = *Offset;
+      else
+        SourcesThere = false;
     };
     Fill(F.Where);
     for (Note &N : F.Notes)
@@ -663,9 +693,27 @@ void Driver::mergeLockOrder() {
       E.Notes.push_back(std::move(DN));
     }
     ClangTidyError Copy = E;
-    if (record(std::move(F), std::move(Copy)))
-      print({E});
+    Finding Plain = F;
+    if (record(std::move(F), std::move(Copy))) {
+      if (SourcesThere)
+        print({E});
+      else
+        printPlain(Plain);
+    }
   }
+}
+
+void Driver::printPlain(const Finding &F) {
+  if (Bar)
+    Bar->clear();
+  auto At = [](const Location &L) {
+    return (L.File + ":" + llvm::Twine(L.Line) + ":" + llvm::Twine(L.Col) + ": ").str();
+  };
+  llvm::outs() << At(F.Where) << (F.IsError ? "error: " : "warning: ") << F.Message << " ["
+               << F.Check << "]\n";
+  for (const Note &N : F.Notes)
+    llvm::outs() << At(N.Where) << "note: " << N.Message << "\n";
+  llvm::outs().flush();
 }
 
 int Driver::finish() {

@@ -178,21 +178,28 @@ MergeResult mergeLockOrder(const lo::Facts &All) {
   std::vector<std::vector<unsigned>> GraphTUs;
   // (From, To) -> the TUs that have it as an edge record, for step 3.
   llvm::DenseMap<std::pair<unsigned, unsigned>, std::vector<unsigned>> RecordTUs;
+  // The TU lists are appended to here and sorted once below: an edge of an
+  // inline function in a header that every TU includes is met once per TU,
+  // and inserting into a sorted list each time would be quadratic in them.
   for (unsigned I : Order) {
     MergedEdge &M = Edges[I];
-    if (IsRecord[I]) {
-      std::vector<unsigned> &In = RecordTUs[{Mutexes.id(M.E.From), Mutexes.id(M.E.To)}];
-      In = unite(In, EdgeTUs[I].front());
-    }
+    if (IsRecord[I])
+      RecordTUs[{Mutexes.id(M.E.From), Mutexes.id(M.E.To)}].push_back(EdgeTUs[I].front());
     if (!Graph.empty() && edgeOrder(Graph.back().E) == edgeOrder(M.E)) {
-      std::vector<unsigned> &Into = GraphTUs.back();
-      for (unsigned T : EdgeTUs[I])
-        Into = unite(Into, T);
+      llvm::append_range(GraphTUs.back(), EdgeTUs[I]);
       continue;
     }
     Graph.push_back(std::move(M));
     GraphTUs.push_back(std::move(EdgeTUs[I]));
   }
+  auto SortUnique = [](std::vector<unsigned> &TUList) {
+    llvm::sort(TUList);
+    TUList.erase(std::unique(TUList.begin(), TUList.end()), TUList.end());
+  };
+  for (std::vector<unsigned> &TUList : GraphTUs)
+    SortUnique(TUList);
+  for (auto &Entry : RecordTUs)
+    SortUnique(Entry.second);
   Stats.GraphEdges = Graph.size();
 
   // 3. Cycles; drop those the check reported within one TU.
@@ -205,9 +212,13 @@ MergeResult mergeLockOrder(const lo::Facts &All) {
     bool First = true;
     for (size_t I : C) {
       auto It = RecordTUs.find({Mutexes.id(Graph[I].E.From), Mutexes.id(Graph[I].E.To)});
-      std::vector<unsigned> Here = It == RecordTUs.end() ? std::vector<unsigned>() : It->second;
+      if (It == RecordTUs.end()) {
+        Common.clear();
+        break;
+      }
+      const std::vector<unsigned> &Here = It->second;
       if (First) {
-        Common = std::move(Here);
+        Common = Here;
         First = false;
         continue;
       }
