@@ -55,6 +55,12 @@ void run() {
         dump |= buf[i] == dump_goroutines;
       }
     }
+    // A check that ran while the last sleeper was still on its way into
+    // park, or while a runtime thread was starting, cannot conclude, and no
+    // later park would ask again: whenever the program is found asleep,
+    // check again (cheap: the check returns early unless all is quiet).
+    if (!deadlock && debug_state().awake.load(std::memory_order_seq_cst) == 0)
+      deadlock = true;
     std::lock_guard<std::mutex> lock(working);
     if (quiesced.load())
       continue;
