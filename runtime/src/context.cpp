@@ -196,7 +196,7 @@ void cancel_locked_tree(context_core* c, const error& why,
         top = child; // descend, keeping its lock
         continue;
       }
-      unlock_visible(child->lock);        // already canceled, with its own descendants
+      unlock_visible(child->lock); // already canceled, with its own descendants
       context_core::retain(child); // alive: top's lock is held
       stop_timers.push_back(child);
       continue;
