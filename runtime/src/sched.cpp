@@ -1108,6 +1108,10 @@ void for_each_goroutine(function_ref<void(const g&)> f) {
     }
     r.lock.unlock();
   }
+  // Again after the scan: a goroutine that released and left the registry
+  // while we scanned is seen gone, so its release must be acquired after the
+  // scan (TSan does not see the runtime's own locks).
+  tsan_acquire(&s->ngoroutines);
 }
 
 [[gnu::noinline]] void spawn(task* t) {
@@ -1139,8 +1143,11 @@ std::size_t num_goroutines() {
   detail::scheduler* s = detail::the_scheduler.load(std::memory_order_acquire);
   if (s == nullptr)
     return 0;
-  detail::tsan_acquire(&s->ngoroutines); // exited goroutines happen before (goexit)
-  return static_cast<std::size_t>(s->ngoroutines.load(std::memory_order_relaxed));
+  auto n = static_cast<std::size_t>(s->ngoroutines.load(std::memory_order_relaxed));
+  // Exited goroutines happen before (goexit releases before it decrements):
+  // acquired after the load that may have seen the decrement.
+  detail::tsan_acquire(&s->ngoroutines);
+  return n;
 }
 
 void set_max_procs(int n) {
