@@ -412,10 +412,10 @@ TEST(Context, DoneOfADroppedGrandchildClosesWhenItsDroppedParentsAncestorIsCance
   EXPECT_EQ(grandchild_done.recv(), std::nullopt);
 }
 
-TEST(Context, ManyDroppedChildrenDoNotAccumulateInTheParent) {
-  // Children whose done channel nobody kept are not retained: the parent's
-  // list of orphaned channels is pruned as it grows. Nothing to observe but
-  // that canceling afterwards still works and closes the one that was kept.
+TEST(Context, OnlyTheKeptDoneOfManyDroppedChildrenIsClosedByTheParent) {
+  // Many children are dropped uncanceled and only one's done channel is
+  // kept: canceling the parent afterwards closes that one. (That the
+  // others are pruned from the parent's list is not observable here.)
   auto [parent, cancel_parent] = goro::with_cancel(goro::background());
   goro::recv_chan<goro::unit> kept;
   for (int i = 0; i < 10'000; ++i) {
