@@ -524,6 +524,27 @@ TEST_P(SyncFrom, OnceRunsItsFunctionExactlyOnce) {
   });
 }
 
+namespace plain_function_once {
+int runs = 0;
+void initialize() {
+  ++runs;
+}
+} // namespace plain_function_once
+
+// once.call(init) with a plain function, as sync.Once.Do(setup) in Go: a
+// function is not an object, so the type-erased reference must keep a function
+// pointer (this did not compile before).
+TEST_P(SyncFrom, OnceAcceptsAPlainFunction) {
+  run_as(GetParam(), [] {
+    plain_function_once::runs = 0;
+    goro::once once;
+    once.call(plain_function_once::initialize);
+    once.call(plain_function_once::initialize);
+    once.call(&plain_function_once::initialize);
+    EXPECT_EQ(plain_function_once::runs, 1);
+  });
+}
+
 TEST_P(SyncFrom, OnceConcurrentCallersWaitForTheFirstToFinish) {
   run_as(GetParam(), [] {
     goro::once once;

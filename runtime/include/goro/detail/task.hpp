@@ -66,9 +66,9 @@ struct error_task {
 
 template <class Fn>
 struct bound_error_task final : error_task {
+  // Built only by make_error_task, never copied through this constructor.
   template <class F>
-  explicit bound_error_task(
-      F&& f) // NOLINT(bugprone-forwarding-reference-overload): built only by make_error_task
+  explicit bound_error_task(F&& f) // NOLINT(bugprone-forwarding-reference-overload)
       : error_task{&invoke, &dispose, sizeof(bound_error_task)}, fn(std::forward<F>(f)) {}
 
   static error invoke(error_task* t) {
@@ -101,20 +101,34 @@ class function_ref;
 template <class R, class... A>
 class function_ref<R(A...)> {
 public:
-  // The requires-clause keeps copies away from this constructor.
+  // The requires-clause keeps copies away from this constructor. A plain
+  // function (once.call(init)) is kept as a function pointer: a function
+  // pointer does not convert to void*, hence the union.
   template <class F>
     requires(!std::is_same_v<std::remove_cvref_t<F>, function_ref>)
   function_ref(
       F&& f) noexcept // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload)
-      : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
-        call_([](void* o, A... a) -> R {
-          return std::invoke(*static_cast<std::remove_reference_t<F>*>(o), a...);
-        }) {}
-  R operator()(A... a) const { return call_(obj_, a...); }
+  {
+    using callee = std::remove_reference_t<F>;
+    if constexpr (std::is_function_v<callee>) {
+      target_.fn = reinterpret_cast<void (*)()>(&f);
+      call_ = [](target t, A... a) -> R {
+        return std::invoke(reinterpret_cast<callee*>(t.fn), a...);
+      };
+    } else {
+      target_.obj = const_cast<void*>(static_cast<const void*>(std::addressof(f)));
+      call_ = [](target t, A... a) -> R { return std::invoke(*static_cast<callee*>(t.obj), a...); };
+    }
+  }
+  R operator()(A... a) const { return call_(target_, a...); }
 
 private:
-  void* obj_;
-  R (*call_)(void*, A...);
+  union target {
+    void* obj;
+    void (*fn)();
+  };
+  target target_;
+  R (*call_)(target, A...);
 };
 
 // A type identity that does not need RTTI: the address of a per-type object.
