@@ -173,8 +173,9 @@ public:
     srv.handle("/report", [this](response_writer& w, const request& r) { report(w, r); });
   }
 
-  // Waits for the background work started by handlers (shutdown calls it
-  // after the server stopped, so no new work can start).
+  // Waits for the background work started by handlers, including report
+  // queries that outlived their handler (shutdown calls it after the server
+  // stopped, so no new work can start).
   void wait_background() { background_.wait(); }
 
 private:
@@ -231,7 +232,12 @@ private:
     goro::defer release([&] { cancel(); });
 
     auto result = goro::make_chan<std::string>(1); // room for an answer nobody waits for
+    // The query may outlive this handler (it answers 503 at the deadline and
+    // the interrupted statement ends a little later): count it as background
+    // work, so shutdown waits for it instead of exiting under it.
+    background_.add(1);
     goro::go([this, ctx = ctx, rows, result] {
+      goro::defer done([&] { background_.done(); });
       std::vector<row> out;
       goro::error err = db_.query(ctx,
                                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
