@@ -36,7 +36,9 @@
 //
 // Exit. An on_exit handler stops scheduling: workers stop at their next
 // scheduling point and the handler waits until none runs a goroutine, so no
-// goroutine runs while static destructors do.
+// goroutine runs while static destructors do. A thread_local sentinel
+// registers the handler again when exit() starts, so that it also runs
+// before the destructors of statics constructed after the scheduler started.
 //
 // Lock order: idle_lock, free_lock, registry shard locks and the global queue
 // lock are leaves; none is held while switching or calling out.
@@ -787,8 +789,11 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
   }
 }
 
+void arm_exit_sentinel() noexcept;
+
 void worker_main(scheduler* s, worker* w) noexcept {
   register_runtime_thread();
+  arm_exit_sentinel();
   t_worker = w;
 #ifdef GORO_TSAN
   w->g0.tsan_fiber = tsan_current_fiber();
@@ -827,6 +832,9 @@ void start_worker(scheduler& s, int index) {
 // the process exit. Runs before the static destructors of objects that
 // existed when the scheduler started.
 void stop_at_exit(int status, void*) {
+  static std::atomic<bool> stopped{false};
+  if (stopped.exchange(true)) // registered twice: see exit_sentinel
+    return;
   scheduler& s = *the_scheduler.load(std::memory_order_acquire);
   s.stopping.store(true, std::memory_order_seq_cst);
   worker* self = this_worker();
@@ -856,6 +864,35 @@ void stop_at_exit(int status, void*) {
   }
   at_exit_hook(status);
 }
+
+// exit() runs the calling thread's thread_local destructors before any
+// atexit/on_exit handler, and runs a handler registered meanwhile before the
+// older ones (glibc's __run_exit_handlers). So this sentinel's destructor
+// registers stop_at_exit again at the very start of exit(): scheduling then
+// stops before the destructors of statics constructed after the scheduler
+// started (a function-local static first used in main), not only before
+// the older ones. It is armed on the main thread before main and on every
+// worker (a goroutine may call exit()). A thread that merely ends (main's
+// pthread_exit) registers it too: harmless, it runs at the process's exit.
+struct exit_sentinel {
+  exit_sentinel() = default;
+  exit_sentinel(const exit_sentinel&) = delete;
+  exit_sentinel& operator=(const exit_sentinel&) = delete;
+  ~exit_sentinel() {
+    if (the_scheduler.load(std::memory_order_acquire) != nullptr)
+      on_exit(stop_at_exit, nullptr);
+  }
+};
+thread_local exit_sentinel t_exit_sentinel;
+
+// The first use of a thread_local with a destructor registers that destructor.
+void arm_exit_sentinel() noexcept {
+  [[maybe_unused]] const exit_sentinel& armed = t_exit_sentinel;
+}
+
+struct arm_main_thread {
+  arm_main_thread() noexcept { arm_exit_sentinel(); }
+} const arm_main_thread_before_main;
 
 int default_procs() noexcept {
   if (env().max_procs > 0)
