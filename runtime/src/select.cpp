@@ -15,6 +15,8 @@
 // (Go's selunlock has the same rule).
 #include <algorithm>
 #include <memory>
+#include <new>
+#include <type_traits>
 
 #include "chan_impl.hpp"
 #include "goro/error.hpp"
@@ -26,6 +28,7 @@ namespace goro::detail {
 namespace {
 
 constexpr std::size_t inline_cases = 16;
+static_assert(std::is_trivially_destructible_v<sudog>, "select never destroys its sudogs");
 
 struct lock_set {
   select_op* ops;
@@ -87,14 +90,16 @@ std::size_t select_run(select_op* ops, std::size_t n, bool has_default, bool* re
   if (n > UINT16_MAX)
     throw goro::panic("select: too many cases");
 
+  // Sudogs are needed only when nothing is ready (pass 2): raw storage, so
+  // that a select that completes at once does not initialise 16 of them.
   std::uint16_t poll_buf[inline_cases];
   std::uint16_t lock_buf[inline_cases];
-  sudog sudog_buf[inline_cases];
+  alignas(sudog) unsigned char sudog_buf[inline_cases * sizeof(sudog)];
   std::unique_ptr<std::uint16_t[]> poll_heap, lock_heap;
   std::unique_ptr<sudog[]> sudog_heap;
   std::uint16_t* poll = poll_buf;
   std::uint16_t* order = lock_buf;
-  sudog* sudogs = sudog_buf;
+  auto* sudogs = reinterpret_cast<sudog*>(sudog_buf);
   if (n > inline_cases) {
     poll_heap.reset(new std::uint16_t[n]);
     lock_heap.reset(new std::uint16_t[n]);
@@ -104,14 +109,39 @@ std::size_t select_run(select_op* ops, std::size_t n, bool has_default, bool* re
     sudogs = sudog_heap.get();
   }
 
-  // Poll order: a uniform shuffle of the non-nil cases (inside-out Fisher-Yates).
+  // Poll order: a uniform shuffle of the non-nil cases (inside-out
+  // Fisher-Yates), 16 random bits per case: one fast_rand() serves two cases.
+  // Lock order: the same cases sorted by channel address, by insertion while
+  // few (cheaper than std::sort's call and setup for the usual 2-8 cases).
+  auto before = [ops](std::uint16_t a, std::uint16_t b) {
+    return std::less<chan_core*>()(ops[a].core, ops[b].core);
+  };
+  const bool insertion_sort = n <= inline_cases;
   std::size_t live = 0;
+  std::uint32_t random_bits = 0;
+  unsigned random_left = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (ops[i].core == nullptr)
       continue;
-    std::size_t j = fast_rand() % (live + 1);
+    const auto index = static_cast<std::uint16_t>(i);
+    std::size_t j = 0;
+    if (live > 0) {
+      if (random_left == 0) {
+        random_bits = fast_rand();
+        random_left = 2;
+      }
+      j = ((random_bits & 0xffffu) * (live + 1)) >> 16; // uniform in [0, live]
+      random_bits >>= 16;
+      --random_left;
+    }
     poll[live] = poll[j];
-    poll[j] = static_cast<std::uint16_t>(i);
+    poll[j] = index;
+    if (insertion_sort) {
+      std::size_t k = live;
+      for (; k > 0 && before(index, order[k - 1]); --k)
+        order[k] = order[k - 1];
+      order[k] = index;
+    }
     ++live;
   }
   if (live == 0) {
@@ -119,11 +149,10 @@ std::size_t select_run(select_op* ops, std::size_t n, bool has_default, bool* re
       return select_default_chosen;
     block_forever(n == 0 ? "select (no cases)" : "select (nil chans)", nullptr, pc);
   }
-
-  std::copy(poll, poll + live, order);
-  std::sort(order, order + live, [&](std::uint16_t a, std::uint16_t b) {
-    return std::less<chan_core*>()(ops[a].core, ops[b].core);
-  });
+  if (!insertion_sort) {
+    std::copy(poll, poll + live, order);
+    std::sort(order, order + live, before);
+  }
   lock_set locks{ops, order, live};
   lock_all(locks);
 
@@ -183,8 +212,7 @@ std::size_t select_run(select_op* ops, std::size_t n, bool has_default, bool* re
   me->param = nullptr;
   for (std::size_t k = 0; k < live; ++k) {
     std::size_t i = order[k];
-    sudog& s = sudogs[k];
-    s = sudog{};
+    sudog& s = *new (&sudogs[k]) sudog{}; // trivially destructible: never destroyed
     s.gp = me;
     s.elem = ops[i].value;
     s.c = ops[i].core;
