@@ -45,10 +45,13 @@ void* fiber_make_context(void* stack_top, void (*entry)(void*), void* arg) noexc
 #endif
 }
 
-void swap_eh_globals(eh_globals* save, const eh_globals* load) noexcept {
-  auto* globals = static_cast<eh_globals*>(__cxa_get_globals());
-  *save = *globals;
-  *globals = *load;
+eh_globals* this_thread_eh_globals() noexcept {
+  return static_cast<eh_globals*>(__cxa_get_globals());
+}
+
+void swap_eh_globals(eh_globals* thread, eh_globals* save, const eh_globals* load) noexcept {
+  *save = *thread;
+  *thread = *load;
 }
 
 } // namespace goro::detail

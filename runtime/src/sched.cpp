@@ -112,7 +112,8 @@ struct worker {
   std::uint32_t tick = 0;
   std::uint32_t next_streak = 0;
   std::uint64_t rng = 0;
-  std::vector<g*> free_gs; // owner only
+  std::vector<g*> free_gs;         // owner only
+  eh_globals* eh_thread = nullptr; // this worker thread's C++ exception state
 };
 
 struct registry_shard {
@@ -485,7 +486,7 @@ void install_fault_handler() noexcept {
 void switch_context(worker* w, g* from, g* to) noexcept {
   if (from->is_fiber && !stack_canary_ok(from->stack_lo))
     stack_overflow(from);
-  swap_eh_globals(&from->eh, &to->eh);
+  swap_eh_globals(w->eh_thread, &from->eh, &to->eh);
   if (to->is_fiber)
     to->state.store(g_state::running, std::memory_order_relaxed);
 #ifdef GORO_TSAN
@@ -794,6 +795,7 @@ void arm_exit_sentinel() noexcept;
 void worker_main(scheduler* s, worker* w) noexcept {
   register_runtime_thread();
   arm_exit_sentinel();
+  w->eh_thread = this_thread_eh_globals();
   t_worker = w;
 #ifdef GORO_TSAN
   w->g0.tsan_fiber = tsan_current_fiber();
