@@ -763,20 +763,26 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
       retire(s, w);
       continue;
     }
-    ++w->tick;
+    // The tick counts goroutines found, not rounds: how often an idle worker
+    // goes around this loop depends on timing, and sched=random must replay
+    // the same choices (which depend on the tick) from the same seed.
+    auto found = [w](g* gp) {
+      ++w->tick;
+      return gp;
+    };
     if (timers_next() <= now_ns())
       timers_run(now_ns());
-    if (w->tick % global_fairness_tick == 0)
+    if ((w->tick + 1) % global_fairness_tick == 0)
       if (g* gp = take_global(s, w))
-        return gp;
+        return found(gp);
     if (g* gp = pop_local(w))
-      return gp;
+      return found(gp);
     if (g* gp = take_global(s, w))
-      return gp;
+      return found(gp);
     // Goroutines wait for I/O and no idle worker is polling: look without blocking.
     if (netpoll_waiting() > 0 && !s.poller_active.load(std::memory_order_relaxed) && netpoll(0) > 0)
       if (g* gp = pop_local(w))
-        return gp;
+        return found(gp);
     int busy = s.nprocs.load(std::memory_order_relaxed) - s.nidle.load(std::memory_order_relaxed);
     if (w->spinning || 2 * s.nspinning.load(std::memory_order_relaxed) < busy) {
       if (!w->spinning) {
@@ -784,7 +790,7 @@ g* find_runnable(scheduler& s, worker* w) noexcept {
         s.nspinning.fetch_add(1, std::memory_order_seq_cst);
       }
       if (g* gp = steal(s, w))
-        return gp;
+        return found(gp);
     }
     go_idle(s, w);
   }
