@@ -51,10 +51,12 @@ void this_thread_stack(std::uintptr_t* lo, std::uintptr_t* hi) noexcept {
   *hi = b.hi;
 }
 
-[[gnu::noinline]] void capture_stack(captured_stack& out) noexcept {
+namespace {
+
+// Walks from the frame at fp, the caller's frame first.
+[[gnu::always_inline]] inline void walk_frames(captured_stack& out, stack_bounds b,
+                                               std::uintptr_t fp) noexcept {
   out.depth = 0;
-  stack_bounds b = current_bounds();
-  auto fp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   while (out.depth < captured_depth) {
     if (fp < b.lo || fp + 2 * sizeof(void*) > b.hi || (fp & (sizeof(void*) - 1)) != 0)
       break;
@@ -68,6 +70,19 @@ void this_thread_stack(std::uintptr_t* lo, std::uintptr_t* hi) noexcept {
       break;
     fp = next;
   }
+}
+
+} // namespace
+
+[[gnu::noinline]] void capture_stack(captured_stack& out) noexcept {
+  walk_frames(out, current_bounds(), reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)));
+}
+
+[[gnu::noinline]] void capture_stack(captured_stack& out, const g& self) noexcept {
+  stack_bounds b = self.is_fiber ? stack_bounds{reinterpret_cast<std::uintptr_t>(self.stack_lo),
+                                                reinterpret_cast<std::uintptr_t>(&self)}
+                                 : thread_stack_bounds();
+  walk_frames(out, b, reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)));
 }
 
 std::vector<symbol_frame> symbolize_stack(const captured_stack& stack) {
