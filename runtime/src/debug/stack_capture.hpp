@@ -14,10 +14,8 @@
 #include "g_state.hpp"
 
 namespace goro::detail {
-struct g;
-}
 
-namespace goro::detail {
+struct g;
 
 // Fills `out` with return addresses, innermost first. The runtime's own
 // frames are kept (their number varies with inlining and tail calls); reports
