@@ -90,9 +90,14 @@ std::vector<symbol_frame> symbolize_stack(const captured_stack& stack) {
   // standard library's frames (std::invoke, the fiber entry, ...) are left
   // out; if nothing else remains, the library's frames are shown, except the
   // debug runtime's own.
+  // Frames beyond `main` are the C runtime's start code, never shown (main is
+  // user code): they are not symbolized, which spares the symbolizer loading
+  // libc's debug information (a quarter of a second).
   std::vector<symbol_frame> library, user;
-  for (int i = 0; i < stack.depth; ++i) {
+  bool reached_main = false;
+  for (int i = 0; i < stack.depth && !reached_main; ++i) {
     for (symbol_frame& f : symbolize_return_address(stack.pc[i])) {
+      reached_main |= f.function == "main";
       if (!is_library_file(f.file))
         user.push_back(f);
       else if (f.file.find("/runtime/src/debug/") == std::string::npos)
