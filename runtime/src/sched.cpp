@@ -1159,6 +1159,36 @@ void for_each_goroutine(function_ref<void(const g&)> f) {
   tsan_acquire(&s->ngoroutines);
 }
 
+void for_each_goroutine_unordered(function_ref<void(const g&)> f) {
+  scheduler* s = the_scheduler.load(std::memory_order_acquire);
+  if (s == nullptr)
+    return;
+  tsan_acquire(&s->ngoroutines);
+  g* cursor[registry_shards];
+  for (std::size_t i = 0; i < registry_shards; ++i) {
+    s->registry[i].lock.lock(); // in index order, as nobody takes two otherwise
+    cursor[i] = s->registry[i].head;
+  }
+  for (bool any = true; any;) {
+    any = false;
+    for (g*& gp : cursor) {
+      if (gp == nullptr)
+        continue;
+      any = true;
+      g* cur = gp;
+      gp = cur->all_next;
+      if (gp != nullptr) // needed when this shard's turn comes again: all of it
+        for (std::size_t off = 0; off < sizeof(g); off += 64)
+          __builtin_prefetch(reinterpret_cast<const char*>(gp) + off);
+      tsan_acquire(cur);
+      f(*cur);
+    }
+  }
+  for (registry_shard& r : s->registry)
+    r.lock.unlock();
+  tsan_acquire(&s->ngoroutines);
+}
+
 [[gnu::noinline]] void spawn(task* t) {
   spawn_g(t, __builtin_return_address(0), nullptr);
 }

@@ -37,6 +37,14 @@
 // RUN: env GORO_OPTIONS=log_path=%t.no/such/dir/log %expect_exit 2 %t 2>&1 | FileCheck %s --check-prefix=NODIR
 // NODIR: goro: GORO_OPTIONS: option 'log_path': cannot write '{{.*}}.no/such/dir/log' ({{.*}}.no/such/dir: No such file or directory)
 //
+// Output paths know %p (the pid) and %% ('%'), nothing else (lit reads %% as '%'):
+// RUN: env GORO_OPTIONS=log_path=%t.%%d.log %expect_exit 2 %t 2>&1 | FileCheck %s --check-prefix=PLACEHOLDER
+// PLACEHOLDER: goro: GORO_OPTIONS: option 'log_path': unknown placeholder '%d' in '{{.*}}.%d.log' (%p is the process id, %% a literal '%')
+// RUN: env GORO_OPTIONS=dot_path=%t.dot%% %expect_exit 2 %t 2>&1 | FileCheck %s --check-prefix=TRAILING
+// TRAILING: goro: GORO_OPTIONS: option 'dot_path': '%' at the end in '{{.*}}.dot%' (%p is the process id, %% a literal '%')
+// RUN: env GORO_OPTIONS=sarif_path=%t.dir%%%%p/%%P.json %expect_exit 2 %t 2>&1 | FileCheck %s --check-prefix=UPPER
+// UPPER: goro: GORO_OPTIONS: option 'sarif_path': unknown placeholder '%P' in '{{.*}}.dir%%p/%P.json'
+//
 // Well-formed values, several options at once, quoted values with commas:
 // RUN: env "GORO_OPTIONS=exitcode=0,halt_on_error=true,leak_check_at_exit=false,detect_deadlocks=1,detect_lock_order=0,sched=default,log_path='%t,log',ignore='a,b;c'" %t | FileCheck %s --check-prefix=RAN
 #include <cstdio>

@@ -2,13 +2,14 @@
 //
 // Lives inside g (g.hpp) in the debug build only. Written by the g itself
 // (stacks, held locks) and by the hooks it runs; read by the reporters. Fields
-// read from other threads (the monitor, exit checks) are atomics or guarded by
-// `lock`.
+// read from other threads (the monitor, exit checks) are atomics, guarded by
+// `lock`, or (the held-lock list) published through a sequence counter.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "../spin_lock.hpp"
@@ -43,8 +44,22 @@ struct debug_g_state {
   // above it, so the certain-leak analysis scans a parked g's stack from here.
   std::atomic<const void*> park_sp{nullptr};
 
-  spin_lock lock;              // guards held
-  std::vector<held_lock> held; // locks held now, in acquisition order
+  // Locks held now, in acquisition order (debug/lock_order.cpp). Only the g
+  // itself writes held_items/held_count, without a lock: it makes held_seq
+  // odd while it writes, and readers on other threads copy and retry until
+  // they saw the same even value before and after (a seqlock). The array is
+  // replaced (grown) only under `lock`, which readers hold while copying, so
+  // it cannot be freed under them. Another goroutine's unlock() (legal, as in
+  // Go) does not touch the list: it queues the release in released_remotely
+  // under `lock`, and the owner applies it at its next lock or unlock;
+  // readers subtract the queued releases.
+  spin_lock lock; // guards released_remotely, and held_items against being replaced
+  std::atomic<std::uint32_t> held_seq{0};
+  std::atomic<std::uint32_t> held_count{0};
+  std::uint32_t held_capacity = 0;
+  held_lock* held_items = nullptr; // owned; kept while the g is recycled
+  std::atomic<bool> has_remote_release{false};
+  std::vector<std::pair<const void*, bool>> released_remotely; // (mutex, shared)
 
   // Memory owned by this goroutine besides its stack: its closure(s). A channel
   // handle stored there belongs to the goroutine.
@@ -62,6 +77,11 @@ struct debug_g_state {
   // reading stale values out of dead frames.
   std::atomic<std::uintptr_t> last_sp{0};
   bool main_thread = false; // plain threads: the process's first thread
+
+  debug_g_state() = default;
+  debug_g_state(const debug_g_state&) = delete;
+  debug_g_state& operator=(const debug_g_state&) = delete;
+  ~debug_g_state() { delete[] held_items; }
 };
 
 } // namespace goro::detail

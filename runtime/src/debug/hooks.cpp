@@ -117,9 +117,7 @@ void on_ready_hook(g& gp) noexcept {
 }
 
 void on_exit_hook(g& gp) noexcept {
-  gp.dbg.lock.lock();
-  gp.dbg.held.clear();
-  gp.dbg.lock.unlock();
+  clear_held_locks(gp);
   count_awake(gp, false);
 }
 

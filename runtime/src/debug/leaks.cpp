@@ -753,30 +753,89 @@ std::vector<std::string> channel_holders(const chan_core* c) {
   return out;
 }
 
+namespace {
+
+// The grouping key of a live g, read in place (the exit check sees up to
+// millions of goroutines: no copy of their records, no allocation each). The
+// same fields as key_of, plus the state.
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) noexcept {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h;
+}
+
+std::uint64_t group_hash(const g& gp) noexcept {
+  std::uint64_t h = static_cast<std::uint64_t>(gp.state.load(std::memory_order_relaxed));
+  h = mix(h, reinterpret_cast<std::uintptr_t>(gp.wait_reason));
+  if (gp.has_spawn_loc) {
+    h = mix(h, reinterpret_cast<std::uintptr_t>(gp.spawn_loc.file_name()));
+    h = mix(h, gp.spawn_loc.line());
+  } else {
+    for (int i = 0; i < gp.dbg.spawn_stack.depth; ++i)
+      h = mix(h, reinterpret_cast<std::uintptr_t>(gp.dbg.spawn_stack.pc[i]));
+  }
+  h = mix(h, 0x5eed);
+  if (gp.has_blocked_at) {
+    h = mix(h, reinterpret_cast<std::uintptr_t>(gp.blocked_at.file_name()));
+    h = mix(h, gp.blocked_at.line());
+  } else {
+    for (int i = 0; i < gp.dbg.block_stack.depth; ++i)
+      h = mix(h, reinterpret_cast<std::uintptr_t>(gp.dbg.block_stack.pc[i]));
+  }
+  return h;
+}
+
+bool same_stack(const captured_stack& a, const captured_stack& b) noexcept {
+  return a.depth == b.depth && std::equal(a.pc, a.pc + a.depth, b.pc);
+}
+
+bool same_location(const std::source_location& a, const std::source_location& b) noexcept {
+  return a.file_name() == b.file_name() && a.line() == b.line();
+}
+
+// Whether gp falls in the group of record r (key_of(r) and r.state).
+bool same_group(const g& gp, const g_record& r) noexcept {
+  if (gp.state.load(std::memory_order_relaxed) != r.state || gp.wait_reason != r.wait_reason ||
+      gp.has_spawn_loc != r.has_spawn_loc || gp.has_blocked_at != r.has_blocked_at)
+    return false;
+  if (gp.has_spawn_loc ? !same_location(gp.spawn_loc, r.spawn_loc)
+                       : !same_stack(gp.dbg.spawn_stack, r.spawn_stack))
+    return false;
+  return gp.has_blocked_at ? same_location(gp.blocked_at, r.blocked_at)
+                           : same_stack(gp.dbg.block_stack, r.block_stack);
+}
+
+} // namespace
+
 void report_leaks_at_exit() noexcept {
   if (!options().leak_check_at_exit)
     return;
   try {
     // The scheduler has stopped: no goroutine runs or exits any more.
-    // Grouped while collecting, keeping the oldest goroutine of each group:
-    // a million goroutines leaked on one line are one record, not a million
-    // copies of their stacks (the report must come out in about a second).
-    std::map<std::pair<group_key, g_state>, std::size_t> index;
+    // Grouped while collecting, by a hash of (spawn site, blocking site,
+    // reason, state) read in place, keeping a copy of the oldest goroutine of
+    // each group only: a million goroutines leaked on one line are one
+    // record, not a million copies of their stacks, and the report must come
+    // out in about a second. Symbolizing happens per group (report_groups).
+    std::unordered_multimap<std::uint64_t, std::size_t> index; // hash -> group
     std::vector<std::pair<g_record, std::size_t>> alive;
     std::vector<std::size_t> counts;
-    for_each_goroutine([&](const g& gp) {
-      if (gp.dbg.leak_reported.load())
+    for_each_goroutine_unordered([&](const g& gp) {
+      if (gp.dbg.leak_reported.load(std::memory_order_relaxed))
         return;
-      g_record r = record_of(gp);
-      auto [it, inserted] = index.try_emplace({key_of(r), r.state}, alive.size());
-      if (inserted) {
-        alive.emplace_back(std::move(r), gp.dbg.waiting_count);
-        counts.push_back(1);
+      std::uint64_t h = group_hash(gp);
+      auto [first, last] = index.equal_range(h);
+      for (auto it = first; it != last; ++it) {
+        auto& [rep, select_count] = alive[it->second];
+        if (!same_group(gp, rep))
+          continue;
+        ++counts[it->second];
+        if (gp.id < rep.id)
+          alive[it->second] = {record_of(gp), gp.dbg.waiting_count};
         return;
       }
-      ++counts[it->second];
-      if (r.id < alive[it->second].first.id)
-        alive[it->second] = {std::move(r), gp.dbg.waiting_count};
+      index.emplace(h, alive.size());
+      alive.emplace_back(record_of(gp), gp.dbg.waiting_count);
+      counts.push_back(1);
     });
     if (!alive.empty())
       report_groups(entries_for(std::move(alive), counts), "at exit", {}, false);

@@ -7,9 +7,13 @@
 // run. A destroyed mutex's number is retired, so a new mutex at the same
 // address never inherits its edges.
 //
-// Each g's held locks live in its debug_g_state (under its own lock). The
-// graph is guarded by graph_mu and touched only for nested acquisitions; a
-// per-thread cache of recently seen edges keeps repeated nesting cheap.
+// Each g's held locks live in its debug_g_state, written by the g alone with
+// no locked instruction (a lock/unlock pair must stay cheap: the debug runtime
+// is held to 2x the release one) and read by other threads through a sequence
+// counter (see g_state.hpp). An unlock() from another goroutine queues the
+// release for the owner. The graph is guarded by graph_mu and touched only
+// for nested acquisitions; a per-thread cache of recently seen edges keeps
+// repeated nesting cheap.
 #include <algorithm>
 #include <atomic>
 #include <cinttypes>
@@ -161,10 +165,9 @@ bool seen_recently(const void* a, const void* b) {
   return false;
 }
 
+// The caller checked seen_recently(held.mutex, m).
 void add_edge(const held_lock& held, const void* m, const captured_stack& site,
               const std::string& who) {
-  if (seen_recently(held.mutex, m))
-    return;
   graph& gr = the_graph();
   cycle_report report;
   {
@@ -200,6 +203,119 @@ void add_edge(const held_lock& held, const void* m, const captured_stack& site,
   report_cycle(report);
 }
 
+// ---- the held-lock list (layout and protocol: g_state.hpp)
+
+// Owner only: brackets a change of the list. The fence keeps the odd counter
+// ahead of the writes that follow (free on x86-64, as are the stores).
+void begin_write(debug_g_state& s) noexcept {
+  s.held_seq.store(s.held_seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+}
+void end_write(debug_g_state& s) noexcept {
+  s.held_seq.store(s.held_seq.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
+// Owner only: appends (m, shared) acquired here, capturing the stack straight
+// into the list (an entry is 200 bytes; copying it cost as much as the rest).
+const held_lock& push_held(g& me, const void* m, bool shared) {
+  debug_g_state& s = me.dbg;
+  std::uint32_t n = s.held_count.load(std::memory_order_relaxed);
+  if (n == s.held_capacity) {
+    std::uint32_t cap = n == 0 ? 4 : 2 * n;
+    auto* grown = new held_lock[cap];
+    std::copy(s.held_items, s.held_items + n, grown);
+    s.lock.lock(); // no reader is copying the old array
+    held_lock* old = s.held_items;
+    s.held_items = grown;
+    s.held_capacity = cap;
+    s.lock.unlock();
+    delete[] old;
+  }
+  begin_write(s);
+  held_lock& entry = s.held_items[n];
+  entry.mutex = m;
+  entry.shared = shared;
+  capture_stack(entry.acquired_at, me);
+  s.held_count.store(n + 1, std::memory_order_relaxed);
+  end_write(s);
+  return entry;
+}
+
+// Owner only (or with the owner gone): removes the most recent (m, shared).
+bool remove_held(debug_g_state& s, const void* m, bool shared) noexcept {
+  std::uint32_t n = s.held_count.load(std::memory_order_relaxed);
+  for (std::uint32_t i = n; i-- > 0;) {
+    if (s.held_items[i].mutex == m && s.held_items[i].shared == shared) {
+      begin_write(s);
+      std::copy(s.held_items + i + 1, s.held_items + n, s.held_items + i);
+      s.held_count.store(n - 1, std::memory_order_relaxed);
+      end_write(s);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Owner only: applies the releases other goroutines queued for this g.
+void apply_remote_releases(debug_g_state& s) noexcept {
+  if (!s.has_remote_release.load(std::memory_order_acquire))
+    return;
+  s.lock.lock();
+  for (const auto& [m, shared] : s.released_remotely)
+    remove_held(s, m, shared);
+  s.released_remotely.clear();
+  s.has_remote_release.store(false, std::memory_order_relaxed);
+  s.lock.unlock();
+}
+
+// Any thread, with s.lock held: the locks the g holds now (its list, as of
+// one consistent moment, minus the releases queued for it).
+std::vector<held_lock> held_now_locked(const debug_g_state& s) {
+  std::vector<held_lock> out;
+  for (;;) {
+    std::uint32_t before = s.held_seq.load(std::memory_order_acquire);
+    if (before % 2 != 0) {
+      cpu_relax();
+      continue;
+    }
+    std::uint32_t n = s.held_count.load(std::memory_order_relaxed);
+    // The owner may be writing meanwhile; the counter tells. Counts beyond
+    // the capacity can only come from such a torn read.
+    out.assign(s.held_items, s.held_items + std::min(n, s.held_capacity));
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (s.held_seq.load(std::memory_order_relaxed) == before)
+      break;
+  }
+  for (const auto& [m, shared] : s.released_remotely)
+    for (std::size_t i = out.size(); i-- > 0;)
+      if (out[i].mutex == m && out[i].shared == shared) {
+        out.erase(out.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+  return out;
+}
+
+// Another goroutine's unlock of (m, shared) that gp holds: queued for gp.
+bool release_for(const g& cgp, const void* m, bool shared) {
+  auto& s = const_cast<g&>(cgp).dbg;
+  bool found = false;
+  s.lock.lock();
+  try {
+    for (const held_lock& h : held_now_locked(s))
+      if (h.mutex == m && h.shared == shared) {
+        found = true;
+        break;
+      }
+    if (found) {
+      s.released_remotely.emplace_back(m, shared);
+      s.has_remote_release.store(true, std::memory_order_release);
+    }
+  } catch (...) {
+  }
+  s.lock.unlock();
+  return found;
+}
+
 } // namespace
 
 std::string lock_name(const void* m) {
@@ -217,50 +333,38 @@ std::string lock_name(const void* m) {
 
 void lock_acquired(g& me, const void* m, bool shared, bool blocking) noexcept {
   try {
-    held_lock entry;
-    entry.mutex = m;
-    entry.shared = shared;
-    capture_stack(entry.acquired_at);
-    std::vector<held_lock> held;
-    me.dbg.lock.lock();
-    if (options().detect_lock_order && blocking)
-      held = me.dbg.held;
-    me.dbg.held.push_back(entry);
-    me.dbg.lock.unlock();
-    if (held.empty())
+    debug_g_state& s = me.dbg;
+    apply_remote_releases(s);
+    std::uint32_t before = s.held_count.load(std::memory_order_relaxed);
+    const held_lock& entry = push_held(me, m, shared);
+    if (before == 0 || !blocking || !options().detect_lock_order)
       return;
-    std::string who = goroutine_name(me);
-    for (const held_lock& h : held)
-      if (h.mutex != m)
-        add_edge(h, m, entry.acquired_at, who);
+    // Only this g writes its list, so it reads it without a copy; add_edge
+    // takes no goro lock, so the list does not change meanwhile.
+    std::string who;
+    for (std::uint32_t i = 0; i < before; ++i) {
+      const held_lock& h = s.held_items[i];
+      if (h.mutex == m || seen_recently(h.mutex, m))
+        continue;
+      if (who.empty())
+        who = goroutine_name(me);
+      add_edge(h, m, entry.acquired_at, who);
+    }
   } catch (...) {
   }
 }
 
 void lock_released(g& me, const void* m, bool shared) noexcept {
-  auto remove_from = [&](const g& cgp) {
-    auto& gp = const_cast<g&>(cgp);
-    bool found = false;
-    gp.dbg.lock.lock();
-    auto& held = gp.dbg.held;
-    for (std::size_t i = held.size(); i-- > 0;) {
-      if (held[i].mutex == m && held[i].shared == shared) {
-        held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
-        found = true;
-        break;
-      }
-    }
-    gp.dbg.lock.unlock();
-    return found;
-  };
-  if (remove_from(me))
+  apply_remote_releases(me.dbg);
+  if (remove_held(me.dbg, m, shared))
     return;
   // Go lets another goroutine unlock a mutex: find its holder, under the
-  // registry's and the threads' locks so that it cannot exit meanwhile.
+  // registry's and the threads' locks so that it cannot exit meanwhile, and
+  // queue the release for it.
   bool done = false;
   for_each_goroutine([&](const g& gp) {
     if (!done && &gp != &me)
-      done = remove_from(gp);
+      done = release_for(gp, m, shared);
   });
   if (done)
     return;
@@ -268,8 +372,19 @@ void lock_released(g& me, const void* m, bool shared) noexcept {
   d.threads_lock.lock();
   for (g* t : d.threads)
     if (!done && t != &me)
-      done = remove_from(*t);
+      done = release_for(*t, m, shared);
   d.threads_lock.unlock();
+}
+
+void clear_held_locks(g& gp) noexcept {
+  debug_g_state& s = gp.dbg;
+  s.lock.lock();
+  begin_write(s);
+  s.held_count.store(0, std::memory_order_relaxed);
+  end_write(s);
+  s.released_remotely.clear();
+  s.has_remote_release.store(false, std::memory_order_relaxed);
+  s.lock.unlock();
 }
 
 void lock_destroyed(const void* m) noexcept {
@@ -289,15 +404,18 @@ bool lock_holder(const void* m, lock_holder_info* out) noexcept {
   auto look = [&](const g& gp) {
     if (found)
       return;
-    auto& mut = const_cast<g&>(gp);
-    mut.dbg.lock.lock();
-    for (const held_lock& h : mut.dbg.held)
-      if (h.mutex == m && !h.shared) {
-        found = true;
-        out->acquired = h;
-        break;
-      }
-    mut.dbg.lock.unlock();
+    auto& s = const_cast<g&>(gp).dbg;
+    s.lock.lock();
+    try {
+      for (const held_lock& h : held_now_locked(s))
+        if (h.mutex == m && !h.shared) {
+          found = true;
+          out->acquired = h;
+          break;
+        }
+    } catch (...) {
+    }
+    s.lock.unlock();
     if (found) {
       // Copied while the registry or threads lock keeps gp alive.
       out->holder = record_of(gp);

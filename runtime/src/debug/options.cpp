@@ -68,6 +68,38 @@ bool parse_uint(const std::string& name, const std::string& value, std::uint64_t
 
 } // namespace
 
+bool expand_path(const std::string& name, const std::string& pattern, long pid, std::string* out,
+                 std::string* error) {
+  out->clear();
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '%') {
+      *out += pattern[i];
+      continue;
+    }
+    char next = i + 1 < pattern.size() ? pattern[i + 1] : '\0';
+    if (next == 'p') {
+      *out += std::to_string(pid);
+    } else if (next == '%') {
+      *out += '%';
+    } else {
+      *error = "option '" + name + "': " +
+               (next == '\0' ? std::string("'%' at the end")
+                             : "unknown placeholder '%" + std::string(1, next) + "'") +
+               " in '" + pattern + "' (%p is the process id, %% a literal '%')";
+      return false;
+    }
+    ++i;
+  }
+  return true;
+}
+
+std::string output_path(const std::string& pattern) {
+  std::string path, error;
+  if (!expand_path("", pattern, static_cast<long>(getpid()), &path, &error))
+    return pattern; // validated at start; not reached
+  return path;
+}
+
 bool parse_options(const std::string& text, debug_options* out, std::string* error) {
   std::vector<std::string> items;
   if (!split_quoted(text, ',', &items, error))
@@ -87,6 +119,9 @@ bool parse_options(const std::string& text, debug_options* out, std::string* err
         *error = "option '" + name + "' expects a file name";
         return false;
       }
+      std::string expanded;
+      if (!expand_path(name, value, 0, &expanded, error))
+        return false;
       (name == "sarif_path" ? out->sarif_path
        : name == "log_path" ? out->log_path
                             : out->dot_path) = value;
@@ -154,12 +189,13 @@ const debug_options& options() noexcept {
           {"dot_path", o.dot_path}}) {
       if (path.empty())
         continue;
-      std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+      std::string file = output_path(path);
+      std::string dir = file.find('/') == std::string::npos ? "." : file.substr(0, file.rfind('/'));
       if (dir.empty())
         dir = "/";
       if (access(dir.c_str(), W_OK) != 0) {
         std::fprintf(stderr, "goro: GORO_OPTIONS: option '%s': cannot write '%s' (%s: %s)\n", name,
-                     path.c_str(), dir.c_str(), std::strerror(errno));
+                     file.c_str(), dir.c_str(), std::strerror(errno));
         std::fflush(stderr);
         std::_Exit(2);
       }

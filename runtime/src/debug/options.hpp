@@ -13,6 +13,8 @@
 namespace goro::detail {
 
 struct debug_options {
+  // Output paths as given: %p stands for the process id, %% for '%' (see
+  // output_path); validated when parsed.
   std::string sarif_path;     // SARIF 2.1.0 report written at exit / on stop
   std::string log_path;       // text reports go here instead of stderr
   std::string dot_path;       // Graphviz picture of deadlocks and lock cycles
@@ -31,5 +33,15 @@ const debug_options& options() noexcept;
 // Parses `text`; on error returns false and sets *error to a message naming
 // the option. (Exposed for tests of the parser.)
 bool parse_options(const std::string& text, debug_options* out, std::string* error);
+
+// An output path option's file name: `pattern` with %p replaced by `pid` and
+// %% by '%'. Any other '%' sequence is an error naming option `name`. (So that
+// parallel processes, e.g. tests, each write their own file; the sanitizers
+// append .PID to log_path, LLVM's profile runtime uses %p.)
+bool expand_path(const std::string& name, const std::string& pattern, long pid, std::string* out,
+                 std::string* error);
+// The file to write now for a validated path option: expanded with getpid()
+// at the time of writing, so a forked child gets its own file.
+std::string output_path(const std::string& pattern);
 
 } // namespace goro::detail

@@ -288,12 +288,12 @@ void write_file(const std::string& path, const std::string& content) {
 }
 
 void write_text(const std::string& text) {
-  const std::string& path = options().log_path;
-  if (path.empty()) {
+  if (options().log_path.empty()) {
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
     return;
   }
+  std::string path = output_path(options().log_path);
   FILE* f = std::fopen(path.c_str(), "a");
   if (f == nullptr) {
     std::fwrite(text.data(), 1, text.size(), stderr);
@@ -305,9 +305,9 @@ void write_text(const std::string& text) {
 
 void flush_locked(const std::vector<finding>& all) {
   if (!options().sarif_path.empty())
-    write_file(options().sarif_path, render_sarif(all));
+    write_file(output_path(options().sarif_path), render_sarif(all));
   if (!options().dot_path.empty())
-    write_file(options().dot_path, render_dot(all));
+    write_file(output_path(options().dot_path), render_dot(all));
 }
 
 } // namespace

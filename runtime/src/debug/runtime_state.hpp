@@ -96,6 +96,7 @@ std::vector<std::string> channel_holders(const chan_core* c);
 // acquisitions add no lock-order edge).
 void lock_acquired(g& me, const void* m, bool shared, bool blocking) noexcept;
 void lock_released(g& me, const void* m, bool shared) noexcept;
+void clear_held_locks(g& gp) noexcept; // the g exited
 void lock_destroyed(const void* m) noexcept;
 // Who holds m exclusively, for the wait-for graph: false when nobody does.
 struct lock_holder_info {

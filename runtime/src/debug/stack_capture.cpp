@@ -51,10 +51,12 @@ void this_thread_stack(std::uintptr_t* lo, std::uintptr_t* hi) noexcept {
   *hi = b.hi;
 }
 
-[[gnu::noinline]] void capture_stack(captured_stack& out) noexcept {
+namespace {
+
+// Walks from the frame at fp, the caller's frame first.
+[[gnu::always_inline]] inline void walk_frames(captured_stack& out, stack_bounds b,
+                                               std::uintptr_t fp) noexcept {
   out.depth = 0;
-  stack_bounds b = current_bounds();
-  auto fp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   while (out.depth < captured_depth) {
     if (fp < b.lo || fp + 2 * sizeof(void*) > b.hi || (fp & (sizeof(void*) - 1)) != 0)
       break;
@@ -70,14 +72,32 @@ void this_thread_stack(std::uintptr_t* lo, std::uintptr_t* hi) noexcept {
   }
 }
 
+} // namespace
+
+[[gnu::noinline]] void capture_stack(captured_stack& out) noexcept {
+  walk_frames(out, current_bounds(), reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)));
+}
+
+[[gnu::noinline]] void capture_stack(captured_stack& out, const g& self) noexcept {
+  stack_bounds b = self.is_fiber ? stack_bounds{reinterpret_cast<std::uintptr_t>(self.stack_lo),
+                                                reinterpret_cast<std::uintptr_t>(&self)}
+                                 : thread_stack_bounds();
+  walk_frames(out, b, reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)));
+}
+
 std::vector<symbol_frame> symbolize_stack(const captured_stack& stack) {
   // Reports show the frames a user can act on: their own code. goro's and the
   // standard library's frames (std::invoke, the fiber entry, ...) are left
   // out; if nothing else remains, the library's frames are shown, except the
   // debug runtime's own.
+  // Frames beyond `main` are the C runtime's start code, never shown (main is
+  // user code): they are not symbolized, which spares the symbolizer loading
+  // libc's debug information (a quarter of a second).
   std::vector<symbol_frame> library, user;
-  for (int i = 0; i < stack.depth; ++i) {
+  bool reached_main = false;
+  for (int i = 0; i < stack.depth && !reached_main; ++i) {
     for (symbol_frame& f : symbolize_return_address(stack.pc[i])) {
+      reached_main |= f.function == "main";
       if (!is_library_file(f.file))
         user.push_back(f);
       else if (f.file.find("/runtime/src/debug/") == std::string::npos)

@@ -15,10 +15,14 @@
 
 namespace goro::detail {
 
+struct g;
+
 // Fills `out` with return addresses, innermost first. The runtime's own
 // frames are kept (their number varies with inlining and tail calls); reports
 // skip them when they symbolize.
 void capture_stack(captured_stack& out) noexcept;
+// The same for the running g `self` (current_g()), saving the lookup.
+void capture_stack(captured_stack& out, const g& self) noexcept;
 
 // The calling thread's own stack, [*lo, *hi), from pthread; both 0 when unknown.
 void this_thread_stack(std::uintptr_t* lo, std::uintptr_t* hi) noexcept;
