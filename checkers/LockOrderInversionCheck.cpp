@@ -5,7 +5,8 @@
 // - Each function body (and each lambda body) of the TU outside system
 //   headers is walked once, statement by statement in evaluation order, with a
 //   State: the mutexes held, each with its acquisition site and its owner (a
-//   guard variable, or none for lock()/std::lock). The walk is
+//   guard variable, or none for lock()/std::lock). The walk
+//   (utils/HeldLockWalker.h, shared with goro-blocking-under-lock) is
 //   path-insensitive but scope-accurate: a guard's mutex is released where
 //   the guard's scope ends; at a join (if/else, loops, switch, &&, ?:,
 //   try/catch) the state is the intersection of the incoming reachable states,
@@ -34,6 +35,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LockOrderInversionCheck.h"
+#include "utils/HeldLockWalker.h"
 #include "utils/LockGuards.h"
 #include "utils/LockOrderFacts.h"
 
@@ -66,10 +68,9 @@ namespace {
 constexpr size_t MaxViaDepth = 8;
 /// Most function bodies being walked at once (nested on-demand summaries).
 constexpr unsigned MaxAnalysisDepth = 32;
-/// Most statements and expressions being walked at once, over all nested
-/// walks: a stack guard (a level of expr() + stmt() takes ~3 KiB of stack,
-/// so 1000 stay under 1.5 MiB; real code nests a few dozen deep).
-constexpr unsigned MaxNesting = 1000;
+/// Most statements being visited at once by the FunctionCollector (the
+/// walk's own stack guard: utils::MaxWalkNesting).
+constexpr unsigned MaxNesting = utils::MaxWalkNesting;
 
 /// A mutex named by an expression.
 struct MutexRef {
@@ -84,12 +85,9 @@ struct MutexRef {
   lo::Mode M = lo::Mode::Exclusive;
 };
 
-/// A held mutex in a State.
-struct HeldLock {
-  MutexRef M;
-  SourceLocation Site;            ///< where this function acquired it
-  const VarDecl* Guard = nullptr; ///< the owning guard; null: lock()/std::lock
-};
+/// A held mutex in a State: where this function acquired it and its owner
+/// (a guard variable, or none for lock()/std::lock).
+using HeldLock = utils::HeldLock<MutexRef>;
 
 /// The walk's state at one program point.
 struct State {
@@ -144,26 +142,6 @@ struct FoundCall {
   ExternalCall Call;
   llvm::SmallVector<HeldLock, 4> Held;
 };
-
-using utils::GuardKind;
-
-const Expr* stripTemporaries(const Expr* E) {
-  while (E != nullptr) {
-    const Expr* Next = E->IgnoreParenImpCasts();
-    if (const auto* C = dyn_cast<ExprWithCleanups>(Next))
-      Next = C->getSubExpr();
-    else if (const auto* M = dyn_cast<MaterializeTemporaryExpr>(Next))
-      Next = M->getSubExpr();
-    else if (const auto* B = dyn_cast<CXXBindTemporaryExpr>(Next))
-      Next = B->getSubExpr();
-    else if (const auto* F = dyn_cast<CXXFunctionalCastExpr>(Next))
-      Next = F->getSubExpr();
-    if (Next == E)
-      return E;
-    E = Next;
-  }
-  return E;
-}
 
 /// True if \p E is an object or part of one: `this`, a variable of class
 /// (or pointer to class) type, and addresses, dereferences and members of
@@ -262,7 +240,6 @@ public:
 
   bool isMutexType(QualType T);
   bool isMutexClass(const CXXRecordDecl* RD);
-  GuardKind guardKind(QualType T) const;
   std::optional<MutexRef> identify(const Expr* E, const FunctionDecl* Fn, unsigned Depth = 0);
   std::string instanceKey(const Expr* E, const FunctionDecl* Fn, unsigned Depth = 0);
 
@@ -294,10 +271,12 @@ public:
   unsigned Nesting = 0; ///< statements being walked, over all nested walks
 };
 
-/// Walks one function body. See the file comment.
-class Walker {
+/// Walks one function body (utils/HeldLockWalker.h) and builds its summary.
+/// See the file comment.
+class Walker : public utils::HeldLockWalker<Walker, State, MutexRef> {
 public:
-  Walker(Analysis& A, const FunctionDecl* Fn, Summary& Sum) : A(A), Fn(Fn), Sum(Sum) {}
+  Walker(Analysis& A, const FunctionDecl* Fn, Summary& Sum)
+      : HeldLockWalker(A.Ctx, A.Nesting), A(A), Fn(Fn), Sum(Sum) {}
 
   void run() {
     State S;
@@ -315,31 +294,16 @@ public:
   }
 
 private:
-  struct LoopFrame {
-    bool IsLoop;
-    std::vector<State> Breaks, Continues;
-  };
-  struct SwitchFrame {
-    State Entry;
-    bool HasDefault;
-  };
+  friend HeldLockWalker;
+  static constexpr bool TracksGuardAssignment = true;
 
   Analysis& A;
   const FunctionDecl* Fn;
   Summary& Sum;
-  std::vector<llvm::SmallVector<const VarDecl*, 2>> Scopes;
-  std::vector<LoopFrame> Loops;
-  std::vector<SwitchFrame> Switches;
-  llvm::DenseMap<const LabelDecl*, std::vector<State>> Gotos;
-  llvm::DenseMap<const VarDecl*, llvm::SmallVector<MutexRef, 2>> GuardMutexes;
   std::vector<State> ExitStates;
   std::vector<MutexRef> Released; ///< unlocked without a matching lock here
   unsigned Ordered = 0;           ///< inside an if whose condition orders objects
-  // The guard construction being walked as a variable's initializer (or the
-  // right-hand side of an assignment to it), its variable and its site.
-  const CXXConstructExpr* PendingGuardInit = nullptr;
-  const VarDecl* PendingGuardVar = nullptr;
-  SourceLocation PendingGuardSite;
+  std::vector<bool> IfOrders;     ///< per enclosing if: whether its condition orders
 
   // --- State helpers ------------------------------------------------------
 
@@ -360,21 +324,64 @@ private:
     return R;
   }
 
-  void pushScope() { Scopes.emplace_back(); }
-
-  void popScope(State& S) {
-    for (const VarDecl* V : Scopes.back()) {
-      releaseGuard(S, V);
-      GuardMutexes.erase(V);
-    }
-    Scopes.pop_back();
-  }
-
-  static void releaseGuard(State& S, const VarDecl* V) {
-    llvm::erase_if(S.Held, [&](const HeldLock& H) { return H.Guard == V; });
-  }
-
   SourceLocation loc(SourceLocation L) const { return A.SM.getExpansionLoc(L); }
+
+  // --- What the shared walk asks ------------------------------------------
+
+  bool isMutexType(QualType T) { return A.isMutexType(T); }
+  bool isMutexClass(const CXXRecordDecl* RD) { return A.isMutexClass(RD); }
+
+  std::optional<MutexRef> mutexOf(const Expr* E, bool Shared) {
+    std::optional<MutexRef> M = A.identify(E, Fn);
+    if (M)
+      M->M = Shared ? lo::Mode::Shared : lo::Mode::Exclusive;
+    return M;
+  }
+
+  void onLambda(const LambdaExpr* L, State&) {
+    // The body runs when the lambda is called (a direct call is followed as
+    // a call of its operator()), not here.
+    if (const CXXMethodDecl* Op = L->getCallOperator(); Op && Op->hasBody())
+      A.PendingLambdas.push_back(Op);
+  }
+
+  void onConstruct(const CXXConstructExpr* CE, State& S) {
+    if (const CXXConstructorDecl* Ctor = CE->getConstructor())
+      userCall(Ctor, CE, /*ObjectKey=*/"", {CE->getArgs(), CE->getNumArgs()}, S);
+  }
+
+  void onReturn(State& S) {
+    if (S.Reachable)
+      ExitStates.push_back(S);
+  }
+
+  void enterIf(const IfStmt* If) {
+    IfOrders.push_back(ordersObjects(If->getCond()));
+    Ordered += IfOrders.back();
+  }
+  void leaveIf(const IfStmt*) {
+    Ordered -= IfOrders.back();
+    IfOrders.pop_back();
+  }
+
+  void rangeFor(const CXXForRangeStmt* F, State& S) {
+    stmt(F->getBeginStmt(), S);
+    stmt(F->getEndStmt(), S);
+  }
+
+  /// adopt_lock: the mutexes are held already (lock() or std::lock); the
+  /// guard now releases them, a temporary guard at once.
+  void adopt(State& S, llvm::ArrayRef<MutexRef> Ms, SourceLocation, const VarDecl* Owner) {
+    for (const MutexRef& M : Ms)
+      for (size_t I = S.Held.size(); I-- > 0;)
+        if (S.Held[I].M.Id == M.Id && S.Held[I].M.Key == M.Key && S.Held[I].Guard == nullptr) {
+          if (Owner != nullptr)
+            S.Held[I].Guard = Owner;
+          else
+            S.Held.erase(S.Held.begin() + I);
+          break;
+        }
+  }
 
   // --- Acquire / release --------------------------------------------------
 
@@ -448,493 +455,19 @@ private:
       Released.push_back(M);
   }
 
-  // --- Statements ---------------------------------------------------------
-
-  /// Counts the walk's recursion (shared by nested walks of callees), so
-  /// that a huge generated expression cannot exhaust the stack: deeper than
-  /// MaxNesting, the walk sees nothing (it may miss edges, never add one).
-  struct Nest {
-    explicit Nest(unsigned& N) : N(N) { ++N; }
-    ~Nest() { --N; }
-    bool tooDeep() const { return N > MaxNesting; }
-    unsigned& N;
-  };
-
-  void stmt(const Stmt* St, State& S) {
-    Nest Guard(A.Nesting);
-    if (St == nullptr || Guard.tooDeep())
-      return;
-    if (const auto* C = dyn_cast<CompoundStmt>(St)) {
-      pushScope();
-      for (const Stmt* Child : C->body())
-        stmt(Child, S);
-      popScope(S);
-      return;
-    }
-    if (const auto* D = dyn_cast<DeclStmt>(St)) {
-      for (const Decl* X : D->decls())
-        if (const auto* V = dyn_cast<VarDecl>(X))
-          varDecl(V, S);
-      return;
-    }
-    if (const auto* If = dyn_cast<IfStmt>(St)) {
-      pushScope();
-      stmt(If->getInit(), S);
-      stmt(If->getConditionVariableDeclStmt(), S);
-      if (If->getConditionVariableDeclStmt() == nullptr)
-        stmt(If->getCond(), S);
-      bool Orders = ordersObjects(If->getCond());
-      Ordered += Orders;
-      State Then = S, Else = S;
-      stmt(If->getThen(), Then);
-      stmt(If->getElse(), Else);
-      Ordered -= Orders;
-      S = meet(Then, Else);
-      popScope(S);
-      return;
-    }
-    if (const auto* W = dyn_cast<WhileStmt>(St)) {
-      pushScope();
-      stmt(W->getConditionVariableDeclStmt(), S);
-      if (W->getConditionVariableDeclStmt() == nullptr)
-        stmt(W->getCond(), S);
-      loop(W->getBody(), nullptr, S, /*AtLeastOnce=*/false);
-      popScope(S);
-      return;
-    }
-    if (const auto* F = dyn_cast<ForStmt>(St)) {
-      pushScope();
-      stmt(F->getInit(), S);
-      stmt(F->getConditionVariableDeclStmt(), S);
-      stmt(F->getCond(), S);
-      loop(F->getBody(), F->getInc(), S, false);
-      popScope(S);
-      return;
-    }
-    if (const auto* F = dyn_cast<CXXForRangeStmt>(St)) {
-      pushScope();
-      stmt(F->getInit(), S);
-      stmt(F->getRangeStmt(), S);
-      stmt(F->getBeginStmt(), S);
-      stmt(F->getEndStmt(), S);
-      loop(F->getBody(), nullptr, S, false, F->getLoopVarStmt());
-      popScope(S);
-      return;
-    }
-    if (const auto* D = dyn_cast<DoStmt>(St)) {
-      loop(D->getBody(), D->getCond(), S, /*AtLeastOnce=*/true);
-      return;
-    }
-    if (const auto* Sw = dyn_cast<SwitchStmt>(St)) {
-      pushScope();
-      stmt(Sw->getInit(), S);
-      stmt(Sw->getConditionVariableDeclStmt(), S);
-      if (Sw->getConditionVariableDeclStmt() == nullptr)
-        stmt(Sw->getCond(), S);
-      bool HasDefault = false;
-      for (const SwitchCase* C = Sw->getSwitchCaseList(); C; C = C->getNextSwitchCase())
-        HasDefault |= isa<DefaultStmt>(C);
-      Switches.push_back({S, HasDefault});
-      Loops.push_back({false, {}, {}});
-      State Body = S;
-      Body.Reachable = false; // only the case labels enter the body
-      stmt(Sw->getBody(), Body);
-      LoopFrame Frame = std::move(Loops.back());
-      Loops.pop_back();
-      SwitchFrame SwF = std::move(Switches.back());
-      Switches.pop_back();
-      State Out = Body;
-      for (const State& B : Frame.Breaks)
-        Out = meet(Out, B);
-      if (!SwF.HasDefault)
-        Out = meet(Out, SwF.Entry);
-      // continue inside a switch belongs to the enclosing loop.
-      if (!Loops.empty())
-        for (State& C : Frame.Continues)
-          Loops.back().Continues.push_back(std::move(C));
-      S = Out;
-      popScope(S);
-      return;
-    }
-    if (const auto* C = dyn_cast<SwitchCase>(St)) {
-      if (!Switches.empty())
-        S = meet(S, Switches.back().Entry);
-      if (const auto* Case = dyn_cast<CaseStmt>(C))
-        stmt(Case->getSubStmt(), S);
-      else
-        stmt(cast<DefaultStmt>(C)->getSubStmt(), S);
-      return;
-    }
-    if (const auto* R = dyn_cast<ReturnStmt>(St)) {
-      stmt(R->getRetValue(), S);
-      if (S.Reachable)
-        ExitStates.push_back(S);
-      S.Reachable = false;
-      return;
-    }
-    if (isa<BreakStmt>(St)) {
-      if (!Loops.empty() && S.Reachable)
-        Loops.back().Breaks.push_back(S);
-      S.Reachable = false;
-      return;
-    }
-    if (isa<ContinueStmt>(St)) {
-      for (size_t I = Loops.size(); I-- > 0;)
-        if (Loops[I].IsLoop) {
-          if (S.Reachable)
-            Loops[I].Continues.push_back(S);
-          break;
-        }
-      S.Reachable = false;
-      return;
-    }
-    if (const auto* G = dyn_cast<GotoStmt>(St)) {
-      if (S.Reachable)
-        Gotos[G->getLabel()].push_back(S);
-      S.Reachable = false;
-      return;
-    }
-    if (isa<IndirectGotoStmt>(St) || isa<CoreturnStmt>(St)) {
-      S.Reachable = false;
-      return;
-    }
-    if (const auto* L = dyn_cast<LabelStmt>(St)) {
-      auto It = Gotos.find(L->getDecl());
-      if (It != Gotos.end()) {
-        for (const State& G : It->second)
-          S = meet(S, G);
-      } else if (!S.Reachable) {
-        S = State(); // reached by a later (backward) goto: assume nothing held
-      }
-      stmt(L->getSubStmt(), S);
-      return;
-    }
-    if (const auto* T = dyn_cast<CXXTryStmt>(St)) {
-      State Before = S;
-      stmt(T->getTryBlock(), S);
-      for (unsigned I = 0; I < T->getNumHandlers(); ++I) {
-        State H = Before;
-        stmt(T->getHandler(I)->getHandlerBlock(), H);
-        S = meet(S, H);
-      }
-      return;
-    }
-    if (const auto* E = dyn_cast<Expr>(St)) {
-      expr(E, S);
-      return;
-    }
-    for (const Stmt* Child : St->children())
-      stmt(Child, S);
-  }
-
-  /// A loop body runs zero or more times (once or more for do-while); the
-  /// state after the loop is what is held on every way out.
-  void loop(const Stmt* Body, const Stmt* After, State& S, bool AtLeastOnce,
-            const Stmt* LoopVar = nullptr) {
-    State Before = S;
-    Loops.push_back({true, {}, {}});
-    pushScope();
-    stmt(LoopVar, S);
-    stmt(Body, S);
-    popScope(S);
-    LoopFrame Frame = std::move(Loops.back());
-    Loops.pop_back();
-    for (const State& C : Frame.Continues)
-      S = meet(S, C);
-    stmt(After, S);
-    if (!AtLeastOnce)
-      S = meet(S, Before);
-    for (const State& B : Frame.Breaks)
-      S = meet(S, B);
-  }
-
-  void varDecl(const VarDecl* V, State& S) {
-    const Expr* Init = V->getInit();
-    if (Init == nullptr)
-      return;
-    if (!V->getType()->isReferenceType() && A.guardKind(V->getType()) != GuardKind::None) {
-      Scopes.back().push_back(V);
-      if (const auto* CE = dyn_cast_or_null<CXXConstructExpr>(stripTemporaries(Init))) {
-        PendingGuardInit = CE;
-        PendingGuardVar = V;
-        PendingGuardSite = V->getBeginLoc();
-      }
-    }
-    stmt(Init, S);
-    PendingGuardInit = nullptr;
-    PendingGuardVar = nullptr;
-  }
-
-  // --- Expressions --------------------------------------------------------
-
-  void expr(const Expr* E, State& S) {
-    Nest Guard(A.Nesting);
-    if (E == nullptr || Guard.tooDeep())
-      return;
-    if (const auto* L = dyn_cast<LambdaExpr>(E)) {
-      // The body runs when the lambda is called (a direct call is followed
-      // as a call of its operator()), not here.
-      for (const Expr* Init : L->capture_inits())
-        expr(Init, S);
-      if (const CXXMethodDecl* Op = L->getCallOperator(); Op && Op->hasBody())
-        A.PendingLambdas.push_back(Op);
-      return;
-    }
-    if (isa<BlockExpr>(E) || isa<CXXDefaultArgExpr>(E) || isa<CXXDefaultInitExpr>(E) ||
-        isa<OpaqueValueExpr>(E) || isa<UnaryExprOrTypeTraitExpr>(E) || isa<CXXNoexceptExpr>(E) ||
-        isa<RequiresExpr>(E) || isa<TypeTraitExpr>(E))
-      return;
-    if (const auto* T = dyn_cast<CXXTypeidExpr>(E); T && !T->isPotentiallyEvaluated())
-      return;
-    if (const auto* C = dyn_cast<AbstractConditionalOperator>(E)) {
-      if (const auto* B = dyn_cast<BinaryConditionalOperator>(C))
-        expr(B->getCommon(), S);
-      else
-        expr(C->getCond(), S);
-      State T = S, F = S;
-      expr(C->getTrueExpr(), T);
-      expr(C->getFalseExpr(), F);
-      S = meet(T, F);
-      return;
-    }
-    if (const auto* B = dyn_cast<BinaryOperator>(E); B && B->isLogicalOp()) {
-      expr(B->getLHS(), S);
-      State R = S;
-      expr(B->getRHS(), R);
-      S = meet(S, R);
-      return;
-    }
-    if (const auto* T = dyn_cast<CXXThrowExpr>(E)) {
-      expr(T->getSubExpr(), S);
-      S.Reachable = false;
-      return;
-    }
-    if (const auto* SE = dyn_cast<StmtExpr>(E)) {
-      stmt(SE->getSubStmt(), S);
-      return;
-    }
-    if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(E);
-        Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-      if (const auto* MD = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
-          MD && A.guardKind(A.Ctx.getRecordType(MD->getParent())) != GuardKind::None) {
-        guardAssign(Op, S);
-        return;
-      }
-    if (const auto* CE = dyn_cast<CXXConstructExpr>(E)) {
-      for (const Expr* Arg : CE->arguments())
-        expr(Arg, S);
-      construct(CE, S);
-      return;
-    }
-    if (const auto* Call = dyn_cast<CallExpr>(E)) {
-      for (const Stmt* Child : Call->children())
-        stmt(Child, S);
-      call(Call, S);
-      return;
-    }
-    for (const Stmt* Child : E->children())
-      stmt(Child, S);
-  }
-
-  // --- Guards -------------------------------------------------------------
-
-  static StringRef tagName(const Expr* Arg) { return utils::guardTagName(Arg); }
-
-  /// The guard variable an expression names (lk, std::move(lk)), if tracked.
-  const VarDecl* guardVar(const Expr* E) const {
-    E = stripTemporaries(E);
-    if (const auto* Call = dyn_cast_or_null<CallExpr>(E))
-      if (const FunctionDecl* FD = Call->getDirectCallee();
-          FD && FD->isInStdNamespace() && FD->getIdentifier() && FD->getName() == "move" &&
-          Call->getNumArgs() == 1)
-        E = Call->getArg(0)->IgnoreParenImpCasts();
-    if (const auto* Ref = dyn_cast_or_null<DeclRefExpr>(E))
-      return dyn_cast<VarDecl>(Ref->getDecl());
-    return nullptr;
-  }
-
-  void construct(const CXXConstructExpr* CE, State& S) {
-    const CXXConstructorDecl* Ctor = CE->getConstructor();
-    if (Ctor == nullptr)
-      return;
-    GuardKind Kind = A.guardKind(CE->getType());
-    if (Kind == GuardKind::None) {
-      userCall(Ctor, CE, /*ObjectKey=*/"", {CE->getArgs(), CE->getNumArgs()}, S);
-      return;
-    }
-    const VarDecl* Owner = CE == PendingGuardInit ? PendingGuardVar : nullptr;
-    if (Ctor->isCopyOrMoveConstructor()) {
-      // unique_lock lk2(std::move(lk1)): lk2 now owns what lk1 did.
-      const VarDecl* From = CE->getNumArgs() == 1 ? guardVar(CE->getArg(0)) : nullptr;
-      if (From != nullptr) {
-        // Into a temporary or a by-value parameter: where it ends is not
-        // tracked, so forget the locks (no false edge).
-        if (Owner == nullptr)
-          releaseGuard(S, From);
-        for (HeldLock& H : S.Held)
-          if (H.Guard == From)
-            H.Guard = Owner;
-        if (auto It = GuardMutexes.find(From); It != GuardMutexes.end()) {
-          if (Owner != nullptr)
-            GuardMutexes[Owner] = It->second;
-          GuardMutexes.erase(From);
-        }
-      }
-      return;
-    }
-    if (CE->getNumArgs() == 0)
-      return;
-    lo::Mode Mode = Kind == GuardKind::SharedLock ? lo::Mode::Shared : lo::Mode::Exclusive;
-    llvm::SmallVector<MutexRef, 2> Ms;
-    StringRef Tag;
-    auto Add = [&](const Expr* Arg) {
-      if (!A.isMutexType(Arg->getType()))
-        return;
-      if (std::optional<MutexRef> M = A.identify(Arg, Fn)) {
-        M->M = Mode;
-        Ms.push_back(std::move(*M));
-      }
-    };
-    if (Kind == GuardKind::ScopedLock) {
-      unsigned First = 0;
-      if (tagName(CE->getArg(0)) == "adopt_lock_t") {
-        Tag = "adopt_lock_t";
-        First = 1;
-      }
-      for (unsigned I = First; I < CE->getNumArgs(); ++I)
-        Add(CE->getArg(I));
-    } else {
-      Add(CE->getArg(0));
-      if (CE->getNumArgs() > 1)
-        Tag = tagName(CE->getArg(1));
-      if (CE->getNumArgs() > 1 && Tag != "defer_lock_t" && Tag != "adopt_lock_t")
-        Tag = "try"; // try_to_lock_t, or a timeout: a try-lock
-    }
-    if (Owner != nullptr)
-      GuardMutexes[Owner] = Ms;
-    if (Tag == "defer_lock_t" || Tag == "try")
-      return;
-    if (Tag == "adopt_lock_t") {
-      // The mutexes are held already (lock() or std::lock): the guard now
-      // releases them.
-      // A temporary guard releases them at once.
-      for (const MutexRef& M : Ms)
-        for (size_t I = S.Held.size(); I-- > 0;)
-          if (S.Held[I].M.Id == M.Id && S.Held[I].M.Key == M.Key && S.Held[I].Guard == nullptr) {
-            if (Owner != nullptr)
-              S.Held[I].Guard = Owner;
-            else
-              S.Held.erase(S.Held.begin() + I);
-            break;
-          }
-      return;
-    }
-    // A temporary guard (std::lock_guard{m};) releases at once, but still
-    // orders after what is held.
-    acquire(S, Ms, Owner != nullptr ? PendingGuardSite : CE->getBeginLoc(), Owner,
-            /*Keep=*/Owner != nullptr);
-  }
-
-  /// lk = std::unique_lock(m) / lk = std::move(other): lk drops what it
-  /// owned and takes the right-hand side's.
-  void guardAssign(const CXXOperatorCallExpr* Op, State& S) {
-    const VarDecl* Target = guardVar(Op->getArg(0));
-    if (Target != nullptr) {
-      releaseGuard(S, Target);
-      GuardMutexes.erase(Target);
-    }
-    const Expr* RHS = stripTemporaries(Op->getArg(1));
-    if (const auto* CE = dyn_cast_or_null<CXXConstructExpr>(RHS);
-        CE && Target != nullptr && !CE->getConstructor()->isCopyOrMoveConstructor()) {
-      for (const Expr* Arg : CE->arguments())
-        expr(Arg, S);
-      const CXXConstructExpr* SavedInit = PendingGuardInit;
-      const VarDecl* SavedVar = PendingGuardVar;
-      SourceLocation SavedSite = PendingGuardSite;
-      PendingGuardInit = CE;
-      PendingGuardVar = Target;
-      PendingGuardSite = Op->getBeginLoc();
-      construct(CE, S);
-      PendingGuardInit = SavedInit;
-      PendingGuardVar = SavedVar;
-      PendingGuardSite = SavedSite;
-      return;
-    }
-    if (const VarDecl* From = guardVar(Op->getArg(1)); From && Target) {
-      for (HeldLock& H : S.Held)
-        if (H.Guard == From)
-          H.Guard = Target;
-      if (auto It = GuardMutexes.find(From); It != GuardMutexes.end()) {
-        GuardMutexes[Target] = It->second;
-        GuardMutexes.erase(From);
-      }
-      return;
-    }
-    expr(Op->getArg(1), S);
-  }
-
-  void guardMethod(const CXXMethodDecl* MD, const Expr* Object, const CallExpr* Call, State& S) {
-    const VarDecl* G = guardVar(Object);
-    if (G == nullptr || !MD->getIdentifier())
-      return;
-    StringRef Name = MD->getName();
-    if (Name == "lock") {
-      auto It = GuardMutexes.find(G);
-      if (It != GuardMutexes.end()) {
-        llvm::SmallVector<MutexRef, 2> Ms = It->second;
-        acquire(S, Ms, Call->getBeginLoc(), G, true);
-      }
-    } else if (Name == "unlock") {
-      releaseGuard(S, G);
-    } else if (Name == "release") {
-      for (HeldLock& H : S.Held)
-        if (H.Guard == G)
-          H.Guard = nullptr;
-      GuardMutexes.erase(G);
-    } else if (Name == "swap") {
-      // Rare: forget both rather than guess.
-      releaseGuard(S, G);
-      GuardMutexes.erase(G);
-      if (Call->getNumArgs() == 1)
-        if (const VarDecl* Other = guardVar(Call->getArg(0))) {
-          releaseGuard(S, Other);
-          GuardMutexes.erase(Other);
-        }
-    }
-  }
-
   // --- Calls --------------------------------------------------------------
 
   void call(const CallExpr* Call, State& S) {
     const FunctionDecl* FD = Call->getDirectCallee();
-    if (FD == nullptr)
+    if (FD == nullptr || lockCall(Call, S))
       return;
     if (const auto* MC = dyn_cast<CXXMemberCallExpr>(Call)) {
       const CXXMethodDecl* MD = MC->getMethodDecl();
       const Expr* Object = MC->getImplicitObjectArgument();
-      if (MD != nullptr && Object != nullptr) {
-        if (A.isMutexClass(MD->getParent())) {
-          mutexMethod(MD, Object, Call, S);
-          return;
-        }
-        if (A.guardKind(A.Ctx.getRecordType(MD->getParent())) != GuardKind::None) {
-          guardMethod(MD, Object, Call, S);
-          return;
-        }
+      if (MD != nullptr && Object != nullptr)
         userCall(MD, Call, A.instanceKey(Object, Fn), {Call->getArgs(), Call->getNumArgs()}, S);
-      }
-    } else if (FD->isInStdNamespace() && FD->getIdentifier() &&
-               (FD->getName() == "lock" || FD->getName() == "try_lock")) {
-      // std::lock(a, b, ...): all together, deadlock-free among themselves;
-      // std::try_lock acquires nothing for sure.
-      if (FD->getName() == "lock") {
-        llvm::SmallVector<MutexRef, 2> Ms;
-        for (const Expr* Arg : Call->arguments())
-          if (A.isMutexType(Arg->getType()))
-            if (std::optional<MutexRef> M = A.identify(Arg, Fn))
-              Ms.push_back(std::move(*M));
-        acquire(S, Ms, Call->getBeginLoc(), nullptr, true);
-      }
+    } else if (FD->isInStdNamespace() && FD->getIdentifier() && FD->getName() == "try_lock") {
+      // std::try_lock acquires nothing for sure (std::lock is a lockCall).
     } else if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(Call);
                Op && isa<CXXMethodDecl>(FD) && Op->getNumArgs() >= 1) {
       // a(...) / a + b with a member operator: argument 0 is the object.
@@ -945,24 +478,6 @@ private:
     }
     if (FD->isNoReturn())
       S.Reachable = false;
-  }
-
-  void mutexMethod(const CXXMethodDecl* MD, const Expr* Object, const CallExpr* Call, State& S) {
-    if (!MD->getIdentifier())
-      return;
-    StringRef Name = MD->getName();
-    bool Lock = Name == "lock" || Name == "lock_shared";
-    bool Unlock = Name == "unlock" || Name == "unlock_shared";
-    if (!Lock && !Unlock)
-      return; // try_lock*, native_handle, ...
-    std::optional<MutexRef> M = A.identify(Object, Fn);
-    if (!M)
-      return;
-    M->M = Name == "lock_shared" ? lo::Mode::Shared : lo::Mode::Exclusive;
-    if (Lock)
-      acquire(S, {*M}, Call->getBeginLoc(), nullptr, true);
-    else
-      release(S, *M);
   }
 
   /// Maps a key of the callee's frame to the caller's.
@@ -1128,8 +643,6 @@ bool Analysis::isMutexType(QualType T) {
     T = T->getPointeeType();
   return isMutexClass(T->getAsCXXRecordDecl());
 }
-
-GuardKind Analysis::guardKind(QualType T) const { return utils::guardKind(T); }
 
 std::string Analysis::functionName(const FunctionDecl* FD) {
   if (isLambdaCallOperator(FD)) {
