@@ -497,13 +497,7 @@ bool BlockingUnderLockCheck::sendFitsBuffer(const Expr *Object) {
   // Every send of the channel's life, in sight: the channel must not escape,
   // and no send may repeat (a loop, a goroutine started in a loop).
   utils::TraceOptions Trace;
-  auto IsSpawn = [this](const Stmt *S) {
-    if (!isa<CallExpr, CXXConstructExpr>(S))
-      return false;
-    if (!SpawnMatcher)
-      SpawnMatcher = stmt(utils::spawnExpr(SpawnFunctions));
-    return !match(*SpawnMatcher, *S, *Context).empty();
-  };
+  auto IsSpawn = [this](const Stmt *S) { return Spawns.isSpawn(S, *Context); };
   auto IsWait = [](const Stmt *) { return false; };
   Trace.IsSpawn = IsSpawn;
   Trace.IsWait = IsWait;
@@ -570,6 +564,7 @@ void BlockingUnderLockCheck::onEndOfTranslationUnit() {
   BlockingCache.clear();
   CalleeCache.clear();
   FitsCache.clear();
+  Spawns.clear();
   InProgress.clear();
   Reported.clear();
   Context = nullptr;

@@ -453,28 +453,12 @@ void LoopVariableCaptureCheck::storeOptions(ClangTidyOptions::OptionMap& Opts) {
 }
 
 void LoopVariableCaptureCheck::registerMatchers(MatchFinder* Finder) {
-  if (SpawnFunctions.empty())
-    return; // nothing spawns
-  // A spawn in user code: a call to a spawn function, a construction of a
-  // spawn class, or an emplace into a container of a spawn class. (One
-  // matcher per node kind, so that only calls and constructions are tried.)
-  auto Spawn = utils::spawnExpr(SpawnFunctions);
-  auto InUserCode = unless(isExpansionInSystemHeader());
-  Finder->addMatcher(callExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(cxxConstructExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(
-      cxxMemberCallExpr(utils::emplaceSpawnExpr(SpawnFunctions), InUserCode).bind("spawn"), this);
-}
-
-const utils::BodyParents& LoopVariableCaptureCheck::parentsOf(const Stmt* Body) {
-  std::unique_ptr<utils::BodyParents>& Entry = BodyParentsCache[Body];
-  if (!Entry)
-    Entry = std::make_unique<utils::BodyParents>(Body);
-  return *Entry;
+  // Every spawn in user code (none when SpawnFunctions is empty).
+  utils::registerSpawnMatchers(Finder, SpawnFunctions, this);
 }
 
 void LoopVariableCaptureCheck::onEndOfTranslationUnit() {
-  BodyParentsCache.clear();
+  ParentsCache.clear();
   Reported.clear();
 }
 
@@ -506,7 +490,7 @@ void LoopVariableCaptureCheck::check(const MatchFinder::MatchResult& Result) {
     const auto* Function = dyn_cast<FunctionDecl>(Target.Object->getDeclContext());
     if (Function == nullptr || Function->getBody() == nullptr)
       continue;
-    const utils::BodyParents& Parents = parentsOf(Function->getBody());
+    const utils::BodyParents& Parents = ParentsCache.of(Function->getBody());
 
     // 2. Whether it lives for one iteration or for the loop.
     std::optional<LoopScope> Scope = loopScopeOf(Target.Object, Parents, Context);

@@ -37,12 +37,11 @@ public:
   void onEndOfTranslationUnit() override;
 
 private:
-  const utils::BodyParents& parentsOf(const Stmt* Body);
 
   const std::string RawSpawnFunctions;
   const std::vector<StringRef> SpawnFunctions; // refers into RawSpawnFunctions
   // Parent maps of the function bodies asked about, built on demand.
-  llvm::DenseMap<const Stmt*, std::unique_ptr<utils::BodyParents>> BodyParentsCache;
+  utils::BodyParentsCache ParentsCache;
   // (warning location, object location) already reported: a template
   // instantiated many times, or one lambda spawned twice, warns once.
   llvm::DenseSet<std::pair<SourceLocation::UIntTy, SourceLocation::UIntTy>> Reported;

@@ -348,15 +348,8 @@ bool LostCancelCheck::inIgnoredMacro(SourceLocation Loc, const ASTContext &Conte
   return false;
 }
 
-const utils::BodyParents &LostCancelCheck::parentsOf(const Stmt *Body) {
-  std::unique_ptr<utils::BodyParents> &Entry = BodyParentsCache[Body];
-  if (!Entry)
-    Entry = std::make_unique<utils::BodyParents>(Body);
-  return *Entry;
-}
-
 void LostCancelCheck::onEndOfTranslationUnit() {
-  BodyParentsCache.clear();
+  ParentsCache.clear();
   CFGCache.clear();
   Reported.clear();
 }
@@ -408,7 +401,7 @@ void LostCancelCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Reported.insert(SM.getExpansionLoc(CallLoc).getRawEncoding()).second)
     return;
 
-  const utils::BodyParents &Parents = parentsOf(Function->getBody());
+  const utils::BodyParents &Parents = ParentsCache.of(Function->getBody());
   CancelUses Uses;
   for (const DeclRefExpr *Ref : Parents.references(Cancel)) {
     if (Ref->isNonOdrUse() == NOUR_Unevaluated)

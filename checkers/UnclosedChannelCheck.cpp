@@ -1465,11 +1465,7 @@ void UnclosedChannelCheck::storeOptions(ClangTidyOptions::OptionMap& Opts) {
 }
 
 void UnclosedChannelCheck::registerMatchers(MatchFinder* Finder) {
-  auto MakeChan = callExpr(callee(functionDecl(hasName("::goro::make_chan"))));
-  Finder->addMatcher(
-      varDecl(hasLocalStorage(), unless(parmVarDecl()), hasInitializer(ignoringImplicit(MakeChan)))
-          .bind("chan"),
-      this);
+  Finder->addMatcher(varDecl(utils::madeChannelVar()).bind("chan"), this);
   Finder->addMatcher(
       cxxMemberCallExpr(
           callee(cxxMethodDecl(hasName("close"),
@@ -1487,28 +1483,9 @@ void UnclosedChannelCheck::check(const MatchFinder::MatchResult& Result) {
       Closes[Var].push_back(Close);
     return;
   }
-  if (const auto* Chan = Result.Nodes.getNodeAs<VarDecl>("chan")) {
-    if (Chan->isInvalidDecl() || utils::channelView(Chan->getType()) != utils::ChannelView::Both ||
-        !utils::isMakeChanCall(Chan->getInit()))
-      return;
-    const auto* Owner = dyn_cast_or_null<FunctionDecl>(Chan->getParentFunctionOrMethod());
-    if (Owner == nullptr || Owner->isDependentContext() || Owner->isInvalidDecl() ||
-        Owner->getBody() == nullptr)
-      return;
+  const auto* Chan = Result.Nodes.getNodeAs<VarDecl>("chan");
+  if (const FunctionDecl* Owner = utils::tracedChannelOwner(Chan))
     Channels.insert({Chan, Owner});
-  }
-}
-
-bool UnclosedChannelCheck::isSpawn(const Stmt* S) {
-  if (!isa<CallExpr, CXXConstructExpr>(S) || SpawnFunctions.empty())
-    return false;
-  if (auto It = SpawnCache.find(S); It != SpawnCache.end())
-    return It->second;
-  if (!SpawnMatcher)
-    SpawnMatcher = stmt(utils::spawnExpr(SpawnFunctions));
-  bool Result = !match(*SpawnMatcher, *S, *Context).empty();
-  SpawnCache[S] = Result;
-  return Result;
 }
 
 bool UnclosedChannelCheck::isWait(const Stmt* S) {
@@ -1530,7 +1507,7 @@ bool UnclosedChannelCheck::firstReport(SourceLocation Loc, unsigned Kind) {
 void UnclosedChannelCheck::analyzeChannel(const VarDecl* Channel, const FunctionDecl* Owner) {
   utils::TraceOptions Trace;
   // function_ref does not own its callable: keep the lambdas alive here.
-  auto IsSpawn = [this](const Stmt* S) { return isSpawn(S); };
+  auto IsSpawn = [this](const Stmt* S) { return Spawns.isSpawn(S, *Context); };
   auto IsWait = [this](const Stmt* S) { return isWait(S); };
   Trace.IsSpawn = IsSpawn;
   Trace.IsWait = IsWait;
@@ -1550,7 +1527,7 @@ void UnclosedChannelCheck::onEndOfTranslationUnit() {
   }
   Channels.clear();
   Closes.clear();
-  SpawnCache.clear();
+  Spawns.clear();
   WaitCache.clear();
   Reported.clear();
   Context = nullptr;

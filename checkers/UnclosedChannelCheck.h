@@ -20,6 +20,7 @@
 
 #include "ClangTidyCheck.h"
 #include "utils/ChannelFlow.h"
+#include "utils/SpawnCalls.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
@@ -59,10 +60,10 @@ private:
   // Spawns and waits are recognized only in the code a channel reaches, on
   // demand: a TU-wide matcher on every statement would cost more than the
   // whole analysis.
-  bool isSpawn(const Stmt* S);
+  utils::SpawnClassifier Spawns{SpawnFunctions};
   bool isWait(const Stmt* S);
-  std::optional<ast_matchers::internal::Matcher<Stmt>> SpawnMatcher, WaitMatcher;
-  llvm::DenseMap<const Stmt*, bool> SpawnCache, WaitCache;
+  std::optional<ast_matchers::internal::Matcher<Stmt>> WaitMatcher;
+  llvm::DenseMap<const Stmt*, bool> WaitCache;
   llvm::DenseSet<std::pair<unsigned, unsigned>> Reported;
 };
 

@@ -379,23 +379,11 @@ void WaitGroupAddInGoroutineCheck::storeOptions(ClangTidyOptions::OptionMap &Opt
 void WaitGroupAddInGoroutineCheck::registerMatchers(MatchFinder *Finder) {
   if (SpawnFunctions.empty() || WaitGroupTypes.empty())
     return;
-  auto Spawn = utils::spawnExpr(SpawnFunctions);
-  auto InUserCode = unless(isExpansionInSystemHeader());
-  Finder->addMatcher(callExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(cxxConstructExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(
-      cxxMemberCallExpr(utils::emplaceSpawnExpr(SpawnFunctions), InUserCode).bind("spawn"), this);
-}
-
-const utils::BodyParents &WaitGroupAddInGoroutineCheck::parentsOf(const Stmt *Body) {
-  std::unique_ptr<utils::BodyParents> &Entry = BodyParentsCache[Body];
-  if (!Entry)
-    Entry = std::make_unique<utils::BodyParents>(Body);
-  return *Entry;
+  utils::registerSpawnMatchers(Finder, SpawnFunctions, this);
 }
 
 void WaitGroupAddInGoroutineCheck::onEndOfTranslationUnit() {
-  BodyParentsCache.clear();
+  ParentsCache.clear();
   Reported.clear();
 }
 
@@ -475,7 +463,7 @@ void WaitGroupAddInGoroutineCheck::check(const MatchFinder::MatchResult &Result)
             ? dyn_cast_or_null<FunctionDecl>(Lambda->getLambdaClass()->getDeclContext())
             : nullptr;
     if (Enclosing != nullptr && Enclosing->getBody() != nullptr) {
-      const utils::BodyParents &Parents = parentsOf(Enclosing->getBody());
+      const utils::BodyParents &Parents = ParentsCache.of(Enclosing->getBody());
       if (Add.Object.Identity != nullptr)
         Wait = findWait(Enclosing->getBody(), Add.Object.Identity, Lambda, Types);
       if (Wait != nullptr && Parents.isWithin(Spawn, Parents.root()) &&

@@ -810,4 +810,21 @@ ChannelFlow traceChannel(const VarDecl* Chan, const FunctionDecl* Owner, ASTCont
   return Flow;
 }
 
+ast_matchers::internal::Matcher<VarDecl> madeChannelVar() {
+  using namespace ast_matchers;
+  return allOf(hasLocalStorage(), unless(parmVarDecl()),
+               hasInitializer(ignoringImplicit(callExpr(callee(functionDecl(hasName("::goro::make_chan")))))));
+}
+
+const FunctionDecl* tracedChannelOwner(const VarDecl* Chan) {
+  if (Chan == nullptr || Chan->isInvalidDecl() || channelView(Chan->getType()) != ChannelView::Both ||
+      !isMakeChanCall(Chan->getInit()))
+    return nullptr;
+  const auto* Owner = dyn_cast_or_null<FunctionDecl>(Chan->getParentFunctionOrMethod());
+  if (Owner == nullptr || Owner->isDependentContext() || Owner->isInvalidDecl() ||
+      Owner->getBody() == nullptr)
+    return nullptr;
+  return Owner;
+}
+
 } // namespace clang::tidy::goro::utils

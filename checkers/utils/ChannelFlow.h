@@ -37,6 +37,7 @@
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/Stmt.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -212,6 +213,17 @@ struct TraceOptions {
 /// goro::make_chan, through Owner's body (see the file comment).
 ChannelFlow traceChannel(const VarDecl* Chan, const FunctionDecl* Owner, ASTContext& Context,
                          const TraceOptions& Options);
+
+/// Matches a local variable (not a parameter) initialized with
+/// goro::make_chan: a channel a check collects while matching and traces at
+/// the end of the TU (after tracedChannelOwner accepts it).
+ast_matchers::internal::Matcher<VarDecl> madeChannelVar();
+
+/// The function to trace \p Chan in (its owner), when the channel can be
+/// traced: a valid goro::chan (both ends) made by make_chan in a function
+/// with a body that is neither invalid nor a template pattern (templates are
+/// traced through their instantiations); nullptr otherwise.
+const FunctionDecl* tracedChannelOwner(const VarDecl* Chan);
 
 } // namespace clang::tidy::goro::utils
 

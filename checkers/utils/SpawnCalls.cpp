@@ -179,4 +179,29 @@ llvm::StringRef spawnedWorkNoun(const Expr* Spawn) {
   return "task";
 }
 
+void registerSpawnMatchers(MatchFinder* Finder, const std::vector<llvm::StringRef>& Names,
+                           MatchFinder::MatchCallback* Callback) {
+  if (Names.empty())
+    return; // nothing spawns
+  auto Spawn = spawnExpr(Names);
+  auto InUserCode = unless(isExpansionInSystemHeader());
+  Finder->addMatcher(callExpr(Spawn, InUserCode).bind("spawn"), Callback);
+  Finder->addMatcher(cxxConstructExpr(Spawn, InUserCode).bind("spawn"), Callback);
+  Finder->addMatcher(cxxMemberCallExpr(emplaceSpawnExpr(Names), InUserCode).bind("spawn"),
+                     Callback);
+}
+
+bool SpawnClassifier::isSpawn(const Stmt* S, ASTContext& Context) {
+  if (S == nullptr || !isa<CallExpr, CXXConstructExpr>(S) || Names.empty())
+    return false;
+  if (auto It = Cache.find(S); It != Cache.end())
+    return It->second;
+  if (!Matcher)
+    Matcher = WithEmplace ? stmt(anyOf(spawnExpr(Names), emplaceSpawnExpr(Names)))
+                          : stmt(spawnExpr(Names));
+  bool Result = !match(*Matcher, *S, Context).empty();
+  Cache[S] = Result;
+  return Result;
+}
+
 } // namespace clang::tidy::goro::utils

@@ -12,7 +12,9 @@
 
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringRef.h"
 #include <optional>
 #include <vector>
@@ -61,6 +63,36 @@ const FunctionDecl *spawnedFunction(const Expr *Spawn);
 /// constructs one in place, so it spawns (`threads.emplace_back([&] {...})`
 /// on a std::vector<std::thread>). The arguments are the spawn's arguments.
 ast_matchers::internal::Matcher<Stmt> emplaceSpawnExpr(const std::vector<llvm::StringRef>& Names);
+
+/// Registers, for \p Callback, the matchers of a check that looks at every
+/// spawn of user code (not in a system header): a call to one of \p Names, a
+/// construction of one of them, an emplace into a container of one of them
+/// (one matcher per node kind, so that only calls and constructions are
+/// tried). Each binds the spawn expression to "spawn". Nothing when \p Names
+/// is empty.
+void registerSpawnMatchers(ast_matchers::MatchFinder* Finder,
+                           const std::vector<llvm::StringRef>& Names,
+                           ast_matchers::MatchFinder::MatchCallback* Callback);
+
+/// Tells whether a statement spawns (spawnExpr; with \p WithEmplace also
+/// emplaceSpawnExpr), for checks that meet statements on demand (following a
+/// channel, scanning one body) rather than matching every statement of the
+/// TU. Answers are cached per statement until clear() (at the end of a TU).
+class SpawnClassifier {
+public:
+  /// \p Names must outlive the classifier (a check's parsed option).
+  explicit SpawnClassifier(const std::vector<llvm::StringRef>& Names, bool WithEmplace = false)
+      : Names(Names), WithEmplace(WithEmplace) {}
+
+  bool isSpawn(const Stmt* S, ASTContext& Context);
+  void clear() { Cache.clear(); }
+
+private:
+  const std::vector<llvm::StringRef>& Names;
+  const bool WithEmplace;
+  std::optional<ast_matchers::internal::Matcher<Stmt>> Matcher;
+  llvm::DenseMap<const Stmt*, bool> Cache;
+};
 
 /// What a spawn expression starts, for diagnostics: "goroutine" (goro::go,
 /// goro::errgroup::go/try_go), "thread" (std::thread, std::jthread, also

@@ -546,4 +546,11 @@ bool spawnedWorkEndsWithin(const Expr* Spawn, const Stmt* Region, const Decl* Ob
   return !Waitables.empty() && waitedWithin(Spawn, Region, Waitables, Parents);
 }
 
+const BodyParents& BodyParentsCache::of(const Stmt* Body) {
+  std::unique_ptr<BodyParents>& Entry = Cache[Body];
+  if (!Entry)
+    Entry = std::make_unique<BodyParents>(Body);
+  return *Entry;
+}
+
 } // namespace clang::tidy::goro::utils

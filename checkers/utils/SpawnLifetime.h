@@ -40,6 +40,7 @@
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
+#include <memory>
 
 namespace clang::tidy::goro::utils {
 
@@ -66,6 +67,18 @@ private:
   llvm::DenseMap<const Stmt*, const Stmt*> Parents;
   llvm::DenseMap<const Decl*, const DeclStmt*> DeclStmts;
   llvm::DenseMap<const Decl*, llvm::SmallVector<const DeclRefExpr*, 4>> Refs;
+};
+
+/// BodyParents per function body, built on first use and kept until clear()
+/// (at the end of a TU): the spawns, sleeps or calls a check looks at in one
+/// body share one walk of it.
+class BodyParentsCache {
+public:
+  const BodyParents& of(const Stmt* Body);
+  void clear() { Cache.clear(); }
+
+private:
+  llvm::DenseMap<const Stmt*, std::unique_ptr<BodyParents>> Cache;
 };
 
 /// Whether the work \p Spawn starts provably ends before control leaves
