@@ -79,7 +79,8 @@ template <typename MutexT> struct HeldLock {
 };
 
 template <typename Derived, typename StateT, typename MutexT> class HeldLockWalker {
-public:
+  friend Derived;
+
   /// \p Nesting counts the statements being walked; walks nested in one
   /// another (a callee's summary built on demand) share one counter.
   HeldLockWalker(ASTContext &Ctx, unsigned &Nesting)
@@ -222,7 +223,7 @@ protected:
     }
     if (const auto *G = dyn_cast<GotoStmt>(St)) {
       if (S.Reachable)
-        Gotos[G->getLabel()].push_back(S);
+        Gotos.try_emplace(G->getLabel()).first->second.push_back(S);
       S.Reachable = false;
       return;
     }
@@ -485,11 +486,7 @@ protected:
       for (HeldLock<Mutex> &H : S.Held)
         if (H.Guard == From)
           H.Guard = Owner;
-      if (auto It = GuardMutexes.find(From); It != GuardMutexes.end()) {
-        if (Owner != nullptr)
-          GuardMutexes[Owner] = It->second;
-        GuardMutexes.erase(From);
-      }
+      moveGuardMutexes(From, Owner);
       return;
     }
     if (CE->getNumArgs() == 0)
@@ -513,7 +510,7 @@ protected:
         Tag = "try"; // try_to_lock_t, or a timeout: may not hold it
     }
     if (Owner != nullptr)
-      GuardMutexes[Owner] = Ms;
+      GuardMutexes.insert_or_assign(Owner, Ms);
     if (Tag == "defer_lock_t" || Tag == "try")
       return;
     if (Tag == "adopt_lock_t") {
@@ -544,13 +541,22 @@ protected:
       for (HeldLock<Mutex> &H : S.Held)
         if (H.Guard == From)
           H.Guard = Target;
-      if (auto It = GuardMutexes.find(From); It != GuardMutexes.end()) {
-        GuardMutexes[Target] = It->second;
-        GuardMutexes.erase(From);
-      }
+      moveGuardMutexes(From, Target);
       return;
     }
     expr(Op->getArg(1), S);
+  }
+
+  /// What guard \p From would lock now belongs to \p To (null: nobody).
+  void moveGuardMutexes(const VarDecl *From, const VarDecl *To) {
+    auto It = GuardMutexes.find(From);
+    if (It == GuardMutexes.end())
+      return;
+    // Taken out first: inserting To may grow the map and move From's entry.
+    llvm::SmallVector<Mutex, 2> Ms = std::move(It->second);
+    GuardMutexes.erase(It);
+    if (To != nullptr)
+      GuardMutexes.insert_or_assign(To, std::move(Ms));
   }
 
   void guardMethod(const CXXMethodDecl *MD, const Expr *Object, const CallExpr *Call, State &S) {
