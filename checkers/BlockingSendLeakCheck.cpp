@@ -167,12 +167,11 @@ void BlockingSendLeakCheck::analyzeChannel(const VarDecl *Channel, const Functio
     case SiteKind::SelectSend:
       ++AllSends;
       break;
-    case SiteKind::Close:
-      return; // a close turns the blocked send into a panic: not this finding
-    case SiteKind::Recv:
+    case SiteKind::Close: // turns the blocked send into a panic: not this finding
+    case SiteKind::Recv:  // a receive outside select: assume it takes the value
     case SiteKind::TryRecv:
     case SiteKind::Range:
-      return; // a receive outside select: assume it takes the value
+      return;
     case SiteKind::SelectRecv: {
       if (Site.Context != 0 || Site.InLoop)
         return; // another goroutine, or a loop that may come back, may receive

@@ -46,6 +46,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include <cstdint>
 #include <optional>
 
 using namespace clang::ast_matchers;
@@ -222,7 +223,7 @@ std::optional<LeakPath> findLeak(const CFG &Graph, const Stmt *Start, const VarD
   if (StartBlock == nullptr || Seen.size() != Calls.size())
     return std::nullopt;
 
-  enum class Outcome { Continue, Called, Leaks };
+  enum class Outcome : std::uint8_t { Continue, Called, Leaks };
   LeakPath Result;
   // Scans Block from element From: whether a call, the end of Owner's life or
   // the with_* call again comes first.

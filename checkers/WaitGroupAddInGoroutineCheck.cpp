@@ -39,6 +39,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
+#include <cstdint>
 #include <optional>
 
 using namespace clang::ast_matchers;
@@ -49,7 +50,7 @@ namespace {
 
 constexpr llvm::StringLiteral DefaultWaitGroupTypes = "::goro::wait_group";
 
-enum class Place { Outside, Inside, Unknown };
+enum class Place : std::uint8_t { Outside, Inside, Unknown };
 
 // Where the wait_group an expression designates lives, relative to the
 // spawned function, and a declaration that identifies it within one body.
@@ -283,7 +284,7 @@ std::vector<FixItHint> moveBeforeSpawnFix(const CXXMemberCallExpr *Add, const St
   while (After < Buffer.size() && (Buffer[After] == ' ' || Buffer[After] == '\t'))
     ++After;
   SourceLocation RemoveBegin = AddBegin;
-  SourceLocation RemoveEnd = Semi->getLocation().getLocWithOffset(After - SemiOffset);
+  SourceLocation RemoveEnd = Semi->getLocation().getLocWithOffset(static_cast<SourceLocation::IntTy>(After - SemiOffset));
   // Alone on its line: remove the whole line, indentation and newline.
   // (From the end of the previous line: a range ending in a line break is
   // widened by clang-tidy's replacement cleanup.)

@@ -13,6 +13,7 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/StringSwitch.h"
+#include <cstdint>
 
 namespace clang::tidy::goro::utils {
 
@@ -55,7 +56,7 @@ llvm::ArrayRef<const DeclRefExpr*> BodyParents::references(const Decl* D) const 
 namespace {
 
 // What a spawn hands back that bounds the work's life.
-enum class HandleKind { None, Thread, JThread, Future };
+enum class HandleKind : std::uint8_t { None, Thread, JThread, Future };
 
 bool isStdNamed(const NamedDecl* D, StringRef Name) {
   return D != nullptr && D->isInStdNamespace() && D->getIdentifier() != nullptr &&
@@ -131,7 +132,7 @@ const VarDecl* declaredBy(const DeclStmt* Decls, const Stmt* Init) {
 
 // Where the spawn's result goes.
 struct Owner {
-  enum { MayOutlive, Temporary, Variable } Kind = MayOutlive;
+  enum : std::uint8_t { MayOutlive, Temporary, Variable } Kind = MayOutlive;
   const VarDecl* Var = nullptr;
 };
 
@@ -331,7 +332,7 @@ const ValueDecl* objectIdentity(const Expr* E) {
 }
 
 // Something whose wait ends the spawned work.
-enum class WaitKind {
+enum class WaitKind : std::uint8_t {
   Spawner,   // `g.go(f)` ... `g.wait()` / `g.join()`
   CountDown, // `wg.done()` in f ... `wg.wait()`
   Handle,    // `std::thread t(f)` ... `t.join()`; `auto r = std::async(f)` ... `r.get()`
