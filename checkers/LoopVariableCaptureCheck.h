@@ -27,17 +27,16 @@ namespace clang::tidy::goro {
 /// For the user-facing documentation see docs/checks/goro-loop-variable-capture.md.
 class LoopVariableCaptureCheck : public ClangTidyCheck {
 public:
-  LoopVariableCaptureCheck(StringRef Name, ClangTidyContext* Context);
-  bool isLanguageVersionSupported(const LangOptions& LangOpts) const override {
+  LoopVariableCaptureCheck(StringRef Name, ClangTidyContext *Context);
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
-  void storeOptions(ClangTidyOptions::OptionMap& Opts) override;
-  void registerMatchers(ast_matchers::MatchFinder* Finder) override;
-  void check(const ast_matchers::MatchFinder::MatchResult& Result) override;
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
 
 private:
-
   const std::string RawSpawnFunctions;
   const std::vector<StringRef> SpawnFunctions; // refers into RawSpawnFunctions
   // Parent maps of the function bodies asked about, built on demand.

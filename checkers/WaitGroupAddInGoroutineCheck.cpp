@@ -284,7 +284,8 @@ std::vector<FixItHint> moveBeforeSpawnFix(const CXXMemberCallExpr *Add, const St
   while (After < Buffer.size() && (Buffer[After] == ' ' || Buffer[After] == '\t'))
     ++After;
   SourceLocation RemoveBegin = AddBegin;
-  SourceLocation RemoveEnd = Semi->getLocation().getLocWithOffset(static_cast<SourceLocation::IntTy>(After - SemiOffset));
+  SourceLocation RemoveEnd =
+      Semi->getLocation().getLocWithOffset(static_cast<SourceLocation::IntTy>(After - SemiOffset));
   // Alone on its line: remove the whole line, indentation and newline.
   // (From the end of the previous line: a range ending in a line break is
   // widened by clang-tidy's replacement cleanup.)

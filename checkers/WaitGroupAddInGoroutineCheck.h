@@ -36,7 +36,6 @@ public:
   void onEndOfTranslationUnit() override;
 
 private:
-
   const std::string RawSpawnFunctions;
   const std::vector<StringRef> SpawnFunctions; // refers into RawSpawnFunctions
   const std::string RawWaitGroupTypes;

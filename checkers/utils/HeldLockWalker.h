@@ -419,8 +419,7 @@ protected:
       return false;
     }
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
-      if (Derived::TracksGuardAssignment || Op->getOperator() != OO_Equal ||
-          Op->getNumArgs() != 2)
+      if (Derived::TracksGuardAssignment || Op->getOperator() != OO_Equal || Op->getNumArgs() != 2)
         return false;
       // lk = std::unique_lock(m) / lk = std::move(other): forget what both
       // held (the new hold is not tracked: it can only hide findings).
@@ -435,8 +434,7 @@ protected:
       }
       return true;
     }
-    if (FD != nullptr && FD->isInStdNamespace() && FD->getIdentifier() &&
-        FD->getName() == "lock") {
+    if (FD != nullptr && FD->isInStdNamespace() && FD->getIdentifier() && FD->getName() == "lock") {
       // std::lock(a, b, ...): all held together, owned by nobody until adopted.
       llvm::SmallVector<Mutex, 2> Ms;
       for (const Expr *Arg : Call->arguments())
