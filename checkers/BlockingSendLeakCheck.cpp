@@ -126,38 +126,15 @@ void BlockingSendLeakCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void BlockingSendLeakCheck::registerMatchers(MatchFinder *Finder) {
-  auto MakeChan = callExpr(callee(functionDecl(hasName("::goro::make_chan"))));
-  Finder->addMatcher(varDecl(hasLocalStorage(), unless(parmVarDecl()),
-                             hasInitializer(ignoringImplicit(MakeChan)),
-                             unless(isExpansionInSystemHeader()))
-                         .bind("chan"),
-                     this);
+  Finder->addMatcher(
+      varDecl(utils::madeChannelVar(), unless(isExpansionInSystemHeader())).bind("chan"), this);
 }
 
 void BlockingSendLeakCheck::check(const MatchFinder::MatchResult &Result) {
   Context = Result.Context;
   const auto *Chan = Result.Nodes.getNodeAs<VarDecl>("chan");
-  if (Chan == nullptr || Chan->isInvalidDecl() ||
-      utils::channelView(Chan->getType()) != utils::ChannelView::Both ||
-      !utils::isMakeChanCall(Chan->getInit()))
-    return;
-  const auto *Owner = dyn_cast_or_null<FunctionDecl>(Chan->getParentFunctionOrMethod());
-  if (Owner == nullptr || Owner->isDependentContext() || Owner->isInvalidDecl() ||
-      Owner->getBody() == nullptr)
-    return;
-  Channels.insert({Chan, Owner});
-}
-
-bool BlockingSendLeakCheck::isSpawn(const Stmt *S) {
-  if (!isa<CallExpr, CXXConstructExpr>(S) || SpawnFunctions.empty())
-    return false;
-  if (auto It = SpawnCache.find(S); It != SpawnCache.end())
-    return It->second;
-  if (!SpawnMatcher)
-    SpawnMatcher = stmt(utils::spawnExpr(SpawnFunctions));
-  bool Result = !match(*SpawnMatcher, *S, *Context).empty();
-  SpawnCache[S] = Result;
-  return Result;
+  if (const FunctionDecl *Owner = utils::tracedChannelOwner(Chan))
+    Channels.insert({Chan, Owner});
 }
 
 void BlockingSendLeakCheck::analyzeChannel(const VarDecl *Channel, const FunctionDecl *Owner) {
@@ -167,7 +144,7 @@ void BlockingSendLeakCheck::analyzeChannel(const VarDecl *Channel, const Functio
     return;
 
   utils::TraceOptions Trace;
-  auto IsSpawn = [this](const Stmt *S) { return isSpawn(S); };
+  auto IsSpawn = [this](const Stmt *S) { return Spawns.isSpawn(S, *Context); };
   auto IsWait = [](const Stmt *) { return false; };
   Trace.IsSpawn = IsSpawn;
   Trace.IsWait = IsWait;
@@ -190,12 +167,11 @@ void BlockingSendLeakCheck::analyzeChannel(const VarDecl *Channel, const Functio
     case SiteKind::SelectSend:
       ++AllSends;
       break;
-    case SiteKind::Close:
-      return; // a close turns the blocked send into a panic: not this finding
-    case SiteKind::Recv:
+    case SiteKind::Close: // turns the blocked send into a panic: not this finding
+    case SiteKind::Recv:  // a receive outside select: assume it takes the value
     case SiteKind::TryRecv:
     case SiteKind::Range:
-      return; // a receive outside select: assume it takes the value
+      return;
     case SiteKind::SelectRecv: {
       if (Site.Context != 0 || Site.InLoop)
         return; // another goroutine, or a loop that may come back, may receive
@@ -262,7 +238,7 @@ void BlockingSendLeakCheck::onEndOfTranslationUnit() {
     for (const auto &[Channel, Owner] : Channels)
       analyzeChannel(Channel, Owner);
   Channels.clear();
-  SpawnCache.clear();
+  Spawns.clear();
   Reported.clear();
   Context = nullptr;
 }

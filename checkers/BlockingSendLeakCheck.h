@@ -15,6 +15,7 @@
 #define GORO_CHECKERS_BLOCKINGSENDLEAKCHECK_H
 
 #include "ClangTidyCheck.h"
+#include "utils/SpawnCalls.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
@@ -36,7 +37,6 @@ public:
 
 private:
   void analyzeChannel(const VarDecl *Channel, const FunctionDecl *Owner);
-  bool isSpawn(const Stmt *S);
 
   const StringRef RawSpawnFunctions;
   const std::vector<StringRef> SpawnFunctions;
@@ -45,8 +45,7 @@ private:
   ASTContext *Context = nullptr;
   llvm::MapVector<const VarDecl *, const FunctionDecl *> Channels;
   // Spawns are recognized only in the code a channel reaches, on demand.
-  std::optional<ast_matchers::internal::Matcher<Stmt>> SpawnMatcher;
-  llvm::DenseMap<const Stmt *, bool> SpawnCache;
+  utils::SpawnClassifier Spawns{SpawnFunctions};
   // Each send is reported once, however many template instantiations share it.
   llvm::DenseSet<unsigned> Reported;
 };

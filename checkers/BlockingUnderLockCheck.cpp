@@ -6,9 +6,9 @@
 //   template instantiations included; uninstantiated templates not) is walked
 //   once, statement by statement in evaluation order, with a State: the
 //   mutexes held, each with where it was locked and its owner (a guard
-//   variable, or none for lock()/std::lock). This is the walk of
-//   goro-lock-order-inversion (LockOrderInversionCheck.cpp), reduced to one
-//   function: scope-accurate (a guard's mutex is released where its scope
+//   variable, or none for lock()/std::lock). This is the walk
+//   goro-lock-order-inversion makes too (utils/HeldLockWalker.h), here one
+//   function at a time: scope-accurate (a guard's mutex is released where its scope
 //   ends), path-insensitive, the state after a join is the intersection of
 //   the incoming reachable states, and return/throw/break/continue/goto end a
 //   path. An intersection can only forget a held mutex: a branch that unlocks
@@ -33,6 +33,7 @@
 
 #include "BlockingUnderLockCheck.h"
 #include "utils/ChannelFlow.h"
+#include "utils/HeldLockWalker.h"
 #include "utils/SelectCalls.h"
 #include "utils/SpawnCalls.h"
 
@@ -61,16 +62,17 @@ constexpr llvm::StringLiteral DefaultBlockingFunctions =
     "::std::shared_future::get;::std::shared_future::wait;::std::__basic_future::wait;"
     "::std::latch::wait;::std::latch::arrive_and_wait;::std::barrier::arrive_and_wait";
 
-/// Most statements being walked at once: a stack guard for huge generated
-/// expressions (see LockOrderInversionCheck.cpp's MaxNesting).
-constexpr unsigned MaxNesting = 1000;
+/// Most statements being walked at once by a callee's BlockFinder (the stack
+/// guard of utils/HeldLockWalker.h).
+constexpr unsigned MaxNesting = utils::MaxWalkNesting;
 
-struct HeldMutex {
+/// A mutex as the walk knows it.
+struct MutexId {
   std::string Key;  ///< identity within the function; empty: unknown
   std::string Name; ///< as written, for the message
-  SourceLocation Site;
-  const VarDecl *Guard = nullptr; ///< the owning guard; null: lock()/std::lock
 };
+
+using HeldMutex = utils::HeldLock<MutexId>;
 
 struct State {
   bool Reachable = true;
@@ -88,7 +90,7 @@ State meet(const State &X, const State &Y) {
   State R;
   for (const HeldMutex &H : X.Held)
     if (llvm::any_of(Y.Held, [&](const HeldMutex &O) {
-          return O.Key == H.Key && O.Guard == H.Guard && O.Site == H.Site;
+          return O.M.Key == H.M.Key && O.Guard == H.Guard && O.Site == H.Site;
         }))
       R.Held.push_back(H);
   for (const std::string &C : X.Closed)
@@ -96,9 +98,6 @@ State meet(const State &X, const State &Y) {
       R.Closed.push_back(C);
   return R;
 }
-
-/// Strips parentheses, implicit casts and temporaries (the object named).
-const Expr *stripTemporaries(const Expr *E) { return utils::stripWrappers(E); }
 
 /// Members of these classes never block while holding the mutex: their
 /// waits release it.
@@ -116,11 +115,12 @@ bool isConditionVariableMember(const FunctionDecl *FD) {
 
 } // namespace
 
-/// Walks one function body. See the file comment.
-class BlockingWalker {
+/// Walks one function body (utils/HeldLockWalker.h) and reports what blocks
+/// while something is held. See the file comment.
+class BlockingWalker : public utils::HeldLockWalker<BlockingWalker, State, MutexId> {
 public:
   BlockingWalker(BlockingUnderLockCheck &Check, ASTContext &Ctx, const FunctionDecl *Fn)
-      : Check(Check), Ctx(Ctx), SM(Ctx.getSourceManager()), Fn(Fn) {}
+      : HeldLockWalker(Ctx, Nesting), Check(Check), Fn(Fn) {}
 
   void run() {
     State S;
@@ -130,43 +130,87 @@ public:
   }
 
 private:
-  struct LoopFrame {
-    bool IsLoop;
-    std::vector<State> Breaks, Continues;
-  };
+  friend HeldLockWalker;
+  static constexpr bool FollowsConstexprIf = true;
 
   BlockingUnderLockCheck &Check;
-  ASTContext &Ctx;
-  const SourceManager &SM;
   const FunctionDecl *Fn;
-  std::vector<llvm::SmallVector<const VarDecl *, 2>> Scopes;
-  std::vector<LoopFrame> Loops;
-  std::vector<State> SwitchEntries;
-  llvm::DenseMap<const LabelDecl *, std::vector<State>> Gotos;
-  /// What each guard variable would lock (for defer_lock and lk.lock()).
-  llvm::DenseMap<const VarDecl *, llvm::SmallVector<HeldMutex, 2>> GuardMutexes;
   unsigned Nesting = 0;
 
-  struct Nest {
-    explicit Nest(unsigned &N) : N(N) { ++N; }
-    ~Nest() { --N; }
-    bool tooDeep() const { return N > MaxNesting; }
-    unsigned &N;
-  };
+  // --- What the shared walk asks ------------------------------------------
 
-  // --- Scopes and holds ---------------------------------------------------
+  static State meet(const State &X, const State &Y) { return goro::meet(X, Y); }
+  bool isMutexType(QualType T) { return Check.Mutexes.isMutexType(T); }
+  bool isMutexClass(const CXXRecordDecl *RD) { return Check.Mutexes.isMutexClass(RD); }
+  std::optional<MutexId> mutexOf(const Expr *E, bool /*Shared*/) const {
+    return MutexId{mutexKey(E), mutexName(E)};
+  }
 
-  void pushScope() { Scopes.emplace_back(); }
-  void popScope(State &S) {
-    for (const VarDecl *V : Scopes.back()) {
-      releaseGuard(S, V);
-      GuardMutexes.erase(V);
+  void acquire(State &S, llvm::ArrayRef<MutexId> Ms, SourceLocation Site, const VarDecl *Owner,
+               bool Keep) {
+    if (!Keep)
+      return; // a temporary guard releases at once
+    for (const MutexId &M : Ms)
+      if (S.Reachable)
+        S.Held.push_back({M, SM.getExpansionLoc(Site), Owner});
+  }
+
+  /// A guard adopts mutexes held already (lock() or std::lock).
+  void adopt(State &S, llvm::ArrayRef<MutexId> Ms, SourceLocation Site, const VarDecl *Owner) {
+    if (Owner == nullptr)
+      return;
+    for (const MutexId &M : Ms) {
+      bool Adopted = false;
+      for (HeldMutex &H : S.Held)
+        if (H.Guard == nullptr && (H.M.Key == M.Key || M.Key.empty())) {
+          H.Guard = Owner;
+          Adopted = true;
+          break;
+        }
+      if (!Adopted)
+        acquire(S, {M}, Site, Owner, /*Keep=*/true);
     }
-    Scopes.pop_back();
   }
-  static void releaseGuard(State &S, const VarDecl *V) {
-    llvm::erase_if(S.Held, [&](const HeldMutex &H) { return H.Guard == V; });
+
+  /// unlock() of the mutex M: the latest hold of it; if it is not known,
+  /// the latest lock() hold (an unknown identity may only hide findings).
+  static void release(State &S, const MutexId &M) {
+    const std::string &Key = M.Key;
+    for (size_t I = S.Held.size(); I-- > 0;)
+      if (!Key.empty() && S.Held[I].M.Key == Key) {
+        S.Held.erase(S.Held.begin() + I);
+        return;
+      }
+    for (size_t I = S.Held.size(); I-- > 0;)
+      if (S.Held[I].Guard == nullptr) {
+        S.Held.erase(S.Held.begin() + I);
+        return;
+      }
   }
+
+  void rangeFor(const CXXForRangeStmt *F, State &S) {
+    if (F->getRangeInit() != nullptr &&
+        utils::channelView(F->getRangeInit()->getType()) != utils::ChannelView::None &&
+        !isClosed(F->getRangeInit(), S))
+      blocked(F, "range-for over a channel", S);
+  }
+
+  void onLambda(const LambdaExpr *L, State &S) {
+    // The body runs when the lambda is called, elsewhere: walked on its own.
+    // A lambda that unlocks a held mutex (the hand-off of Go's "unlock in
+    // another goroutine") may release it at any time from now on.
+    if (!S.Held.empty())
+      releasedByLambda(L->getBody(), S, 0);
+  }
+
+  bool interceptCall(const CallExpr *Call, State &S) {
+    if (!utils::isSelectCall(Call))
+      return false;
+    select(Call, S);
+    return true;
+  }
+
+  // --- Mutex identity -----------------------------------------------------
 
   /// The identity of the mutex E names: an access path, empty if unknown.
   std::string mutexKey(const Expr *E, unsigned Depth = 0) const {
@@ -217,305 +261,6 @@ private:
     return "the mutex";
   }
 
-  HeldMutex describe(const Expr *Mutex, SourceLocation Site, const VarDecl *Guard) const {
-    return {mutexKey(Mutex), mutexName(Mutex), SM.getExpansionLoc(Site), Guard};
-  }
-
-  void acquire(State &S, HeldMutex H) {
-    if (S.Reachable)
-      S.Held.push_back(std::move(H));
-  }
-
-  /// unlock() of the mutex Key: the latest hold of it; if it is not known,
-  /// the latest lock() hold (an unknown identity may only hide findings).
-  static void release(State &S, const std::string &Key) {
-    for (size_t I = S.Held.size(); I-- > 0;)
-      if (!Key.empty() && S.Held[I].Key == Key) {
-        S.Held.erase(S.Held.begin() + I);
-        return;
-      }
-    for (size_t I = S.Held.size(); I-- > 0;)
-      if (S.Held[I].Guard == nullptr) {
-        S.Held.erase(S.Held.begin() + I);
-        return;
-      }
-  }
-
-  // --- Statements ---------------------------------------------------------
-
-  void stmt(const Stmt *St, State &S) {
-    Nest Guard(Nesting);
-    if (St == nullptr || Guard.tooDeep())
-      return;
-    if (const auto *C = dyn_cast<CompoundStmt>(St)) {
-      pushScope();
-      for (const Stmt *Child : C->body())
-        stmt(Child, S);
-      popScope(S);
-      return;
-    }
-    if (const auto *D = dyn_cast<DeclStmt>(St)) {
-      for (const Decl *X : D->decls())
-        if (const auto *V = dyn_cast<VarDecl>(X))
-          varDecl(V, S);
-      return;
-    }
-    if (const auto *If = dyn_cast<IfStmt>(St)) {
-      pushScope();
-      stmt(If->getInit(), S);
-      if (If->getConditionVariableDeclStmt() != nullptr)
-        stmt(If->getConditionVariableDeclStmt(), S);
-      else
-        stmt(If->getCond(), S);
-      State Then = S, Else = S;
-      if (std::optional<const Stmt *> Taken = If->getNondiscardedCase(Ctx);
-          If->isConstexpr() && Taken) {
-        stmt(*Taken, S);
-      } else {
-        stmt(If->getThen(), Then);
-        stmt(If->getElse(), Else);
-        S = meet(Then, Else);
-      }
-      popScope(S);
-      return;
-    }
-    if (const auto *W = dyn_cast<WhileStmt>(St)) {
-      pushScope();
-      if (W->getConditionVariableDeclStmt() != nullptr)
-        stmt(W->getConditionVariableDeclStmt(), S);
-      else
-        stmt(W->getCond(), S);
-      loop(W->getBody(), nullptr, S, false);
-      popScope(S);
-      return;
-    }
-    if (const auto *F = dyn_cast<ForStmt>(St)) {
-      pushScope();
-      stmt(F->getInit(), S);
-      stmt(F->getConditionVariableDeclStmt(), S);
-      stmt(F->getCond(), S);
-      loop(F->getBody(), F->getInc(), S, false);
-      popScope(S);
-      return;
-    }
-    if (const auto *F = dyn_cast<CXXForRangeStmt>(St)) {
-      pushScope();
-      stmt(F->getInit(), S);
-      stmt(F->getRangeStmt(), S);
-      if (F->getRangeInit() != nullptr &&
-          utils::channelView(F->getRangeInit()->getType()) != utils::ChannelView::None &&
-          !isClosed(F->getRangeInit(), S))
-        blocked(F, "range-for over a channel", S);
-      loop(F->getBody(), nullptr, S, false, F->getLoopVarStmt());
-      popScope(S);
-      return;
-    }
-    if (const auto *D = dyn_cast<DoStmt>(St)) {
-      loop(D->getBody(), D->getCond(), S, true);
-      return;
-    }
-    if (const auto *Sw = dyn_cast<SwitchStmt>(St)) {
-      pushScope();
-      stmt(Sw->getInit(), S);
-      if (Sw->getConditionVariableDeclStmt() != nullptr)
-        stmt(Sw->getConditionVariableDeclStmt(), S);
-      else
-        stmt(Sw->getCond(), S);
-      bool HasDefault = false;
-      for (const SwitchCase *C = Sw->getSwitchCaseList(); C; C = C->getNextSwitchCase())
-        HasDefault |= isa<DefaultStmt>(C);
-      SwitchEntries.push_back(S);
-      Loops.push_back({false, {}, {}});
-      State Body = S;
-      Body.Reachable = false; // only the case labels enter the body
-      stmt(Sw->getBody(), Body);
-      LoopFrame Frame = std::move(Loops.back());
-      Loops.pop_back();
-      State Entry = std::move(SwitchEntries.back());
-      SwitchEntries.pop_back();
-      State Out = Body;
-      for (const State &B : Frame.Breaks)
-        Out = meet(Out, B);
-      if (!HasDefault)
-        Out = meet(Out, Entry);
-      if (!Loops.empty())
-        for (State &C : Frame.Continues)
-          Loops.back().Continues.push_back(std::move(C));
-      S = Out;
-      popScope(S);
-      return;
-    }
-    if (const auto *C = dyn_cast<SwitchCase>(St)) {
-      if (!SwitchEntries.empty())
-        S = meet(S, SwitchEntries.back());
-      stmt(C->getSubStmt(), S);
-      return;
-    }
-    if (const auto *R = dyn_cast<ReturnStmt>(St)) {
-      stmt(R->getRetValue(), S);
-      S.Reachable = false;
-      return;
-    }
-    if (isa<BreakStmt>(St)) {
-      if (!Loops.empty() && S.Reachable)
-        Loops.back().Breaks.push_back(S);
-      S.Reachable = false;
-      return;
-    }
-    if (isa<ContinueStmt>(St)) {
-      for (size_t I = Loops.size(); I-- > 0;)
-        if (Loops[I].IsLoop) {
-          if (S.Reachable)
-            Loops[I].Continues.push_back(S);
-          break;
-        }
-      S.Reachable = false;
-      return;
-    }
-    if (const auto *G = dyn_cast<GotoStmt>(St)) {
-      if (S.Reachable)
-        Gotos[G->getLabel()].push_back(S);
-      S.Reachable = false;
-      return;
-    }
-    if (isa<IndirectGotoStmt, CoreturnStmt>(St)) {
-      S.Reachable = false;
-      return;
-    }
-    if (const auto *L = dyn_cast<LabelStmt>(St)) {
-      auto It = Gotos.find(L->getDecl());
-      if (It != Gotos.end())
-        for (const State &G : It->second)
-          S = meet(S, G);
-      else if (!S.Reachable)
-        S = State(); // reached by a later (backward) goto: assume nothing held
-      stmt(L->getSubStmt(), S);
-      return;
-    }
-    if (const auto *T = dyn_cast<CXXTryStmt>(St)) {
-      State Before = S;
-      stmt(T->getTryBlock(), S);
-      for (unsigned I = 0; I < T->getNumHandlers(); ++I) {
-        // A handler starts with what was held before the try (guards of
-        // the try block were released by unwinding).
-        State H = Before;
-        stmt(T->getHandler(I)->getHandlerBlock(), H);
-        S = meet(S, H);
-      }
-      return;
-    }
-    if (const auto *E = dyn_cast<Expr>(St)) {
-      expr(E, S);
-      return;
-    }
-    for (const Stmt *Child : St->children())
-      stmt(Child, S);
-  }
-
-  void loop(const Stmt *Body, const Stmt *After, State &S, bool AtLeastOnce,
-            const Stmt *LoopVar = nullptr) {
-    State Before = S;
-    Loops.push_back({true, {}, {}});
-    pushScope();
-    stmt(LoopVar, S);
-    stmt(Body, S);
-    popScope(S);
-    LoopFrame Frame = std::move(Loops.back());
-    Loops.pop_back();
-    for (const State &C : Frame.Continues)
-      S = meet(S, C);
-    stmt(After, S);
-    if (!AtLeastOnce)
-      S = meet(S, Before);
-    for (const State &B : Frame.Breaks)
-      S = meet(S, B);
-  }
-
-  void varDecl(const VarDecl *V, State &S) {
-    const Expr *Init = V->getInit();
-    if (Init == nullptr)
-      return;
-    const auto *CE = dyn_cast_or_null<CXXConstructExpr>(stripTemporaries(Init));
-    if (!V->getType()->isReferenceType() && CE != nullptr &&
-        utils::guardKind(V->getType()) != utils::GuardKind::None) {
-      Scopes.back().push_back(V);
-      for (const Expr *Arg : CE->arguments())
-        expr(Arg, S);
-      construct(CE, V, V->getBeginLoc(), S);
-      return;
-    }
-    stmt(Init, S);
-  }
-
-  // --- Expressions --------------------------------------------------------
-
-  void expr(const Expr *E, State &S) {
-    Nest Guard(Nesting);
-    if (E == nullptr || Guard.tooDeep())
-      return;
-    if (const auto *L = dyn_cast<LambdaExpr>(E)) {
-      // The body runs when the lambda is called, elsewhere: walked on its own.
-      for (const Expr *Init : L->capture_inits())
-        expr(Init, S);
-      // A lambda that unlocks a held mutex (the hand-off of Go's "unlock in
-      // another goroutine") may release it at any time from now on.
-      if (!S.Held.empty())
-        releasedByLambda(L->getBody(), S, 0);
-      return;
-    }
-    if (isa<CXXDefaultArgExpr, CXXDefaultInitExpr, OpaqueValueExpr, UnaryExprOrTypeTraitExpr,
-            CXXNoexceptExpr, TypeTraitExpr>(E))
-      return;
-    if (const auto *T = dyn_cast<CXXTypeidExpr>(E); T && !T->isPotentiallyEvaluated())
-      return;
-    if (const auto *C = dyn_cast<AbstractConditionalOperator>(E)) {
-      if (const auto *B = dyn_cast<BinaryConditionalOperator>(C))
-        expr(B->getCommon(), S);
-      else
-        expr(C->getCond(), S);
-      State T = S, F = S;
-      expr(C->getTrueExpr(), T);
-      expr(C->getFalseExpr(), F);
-      S = meet(T, F);
-      return;
-    }
-    if (const auto *B = dyn_cast<BinaryOperator>(E); B && B->isLogicalOp()) {
-      expr(B->getLHS(), S);
-      State R = S;
-      expr(B->getRHS(), R);
-      S = meet(S, R);
-      return;
-    }
-    if (const auto *T = dyn_cast<CXXThrowExpr>(E)) {
-      expr(T->getSubExpr(), S);
-      S.Reachable = false;
-      return;
-    }
-    if (const auto *SE = dyn_cast<StmtExpr>(E)) {
-      stmt(SE->getSubStmt(), S);
-      return;
-    }
-    if (const auto *CE = dyn_cast<CXXConstructExpr>(E)) {
-      for (const Expr *Arg : CE->arguments())
-        expr(Arg, S);
-      if (utils::guardKind(CE->getType()) != utils::GuardKind::None)
-        construct(CE, nullptr, CE->getBeginLoc(), S);
-      return;
-    }
-    if (const auto *Call = dyn_cast<CallExpr>(E)) {
-      if (utils::isSelectCall(Call)) {
-        select(Call, S);
-        return;
-      }
-      for (const Stmt *Child : Call->children())
-        stmt(Child, S);
-      call(Call, S);
-      return;
-    }
-    for (const Stmt *Child : E->children())
-      stmt(Child, S);
-  }
-
   /// A select: blocks unless it has a default; its case functions run in
   /// this goroutine with what is held.
   void select(const CallExpr *Call, State &S) {
@@ -543,155 +288,12 @@ private:
     S = After;
   }
 
-  // --- Guards -------------------------------------------------------------
-
-  const VarDecl *guardVar(const Expr *E) const {
-    E = stripTemporaries(E);
-    if (const auto *Call = dyn_cast_or_null<CallExpr>(E))
-      if (const FunctionDecl *FD = Call->getDirectCallee();
-          FD && FD->isInStdNamespace() && FD->getIdentifier() && FD->getName() == "move" &&
-          Call->getNumArgs() == 1)
-        E = Call->getArg(0)->IgnoreParenImpCasts();
-    if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
-      return dyn_cast<VarDecl>(Ref->getDecl());
-    return nullptr;
-  }
-
-  /// The construction of a guard, owned by Owner (a variable) or a temporary.
-  void construct(const CXXConstructExpr *CE, const VarDecl *Owner, SourceLocation Site, State &S) {
-    const CXXConstructorDecl *Ctor = CE->getConstructor();
-    if (Ctor == nullptr)
-      return;
-    utils::GuardKind Kind = utils::guardKind(CE->getType());
-    if (Ctor->isCopyOrMoveConstructor()) {
-      // unique_lock lk2(std::move(lk1)): lk2 now owns what lk1 did; into a
-      // temporary or a parameter: where it ends is not tracked, forget it.
-      const VarDecl *From = CE->getNumArgs() == 1 ? guardVar(CE->getArg(0)) : nullptr;
-      if (From == nullptr)
-        return;
-      if (Owner == nullptr)
-        releaseGuard(S, From);
-      for (HeldMutex &H : S.Held)
-        if (H.Guard == From)
-          H.Guard = Owner;
-      if (auto It = GuardMutexes.find(From); It != GuardMutexes.end()) {
-        if (Owner != nullptr)
-          GuardMutexes[Owner] = It->second;
-        GuardMutexes.erase(From);
-      }
-      return;
-    }
-    if (CE->getNumArgs() == 0)
-      return;
-    llvm::SmallVector<HeldMutex, 2> Ms;
-    StringRef Tag;
-    unsigned First = 0;
-    if (Kind == utils::GuardKind::ScopedLock &&
-        utils::guardTagName(CE->getArg(0)) == "adopt_lock_t") {
-      Tag = "adopt_lock_t";
-      First = 1;
-    }
-    unsigned Last = Kind == utils::GuardKind::ScopedLock ? CE->getNumArgs() : First + 1;
-    for (unsigned I = First; I < Last && I < CE->getNumArgs(); ++I)
-      if (Check.Mutexes.isMutexType(CE->getArg(I)->getType()))
-        Ms.push_back(describe(CE->getArg(I), Site, Owner));
-    if (Kind != utils::GuardKind::ScopedLock && CE->getNumArgs() > 1) {
-      Tag = utils::guardTagName(CE->getArg(1));
-      if (Tag != "defer_lock_t" && Tag != "adopt_lock_t")
-        Tag = "try"; // try_to_lock_t, or a timeout: may not hold it
-    }
-    if (Owner != nullptr)
-      GuardMutexes[Owner] = Ms;
-    if (Owner == nullptr || Tag == "defer_lock_t" || Tag == "try")
-      return; // a temporary guard releases at once
-    if (Tag == "adopt_lock_t") {
-      // Held already (lock() or std::lock): the guard now owns the hold.
-      for (const HeldMutex &M : Ms) {
-        bool Adopted = false;
-        for (HeldMutex &H : S.Held)
-          if (H.Guard == nullptr && (H.Key == M.Key || M.Key.empty())) {
-            H.Guard = Owner;
-            Adopted = true;
-            break;
-          }
-        if (!Adopted)
-          acquire(S, M);
-      }
-      return;
-    }
-    for (const HeldMutex &M : Ms)
-      acquire(S, M);
-  }
-
-  void guardMethod(const CXXMethodDecl *MD, const Expr *Object, const CallExpr *Call, State &S) {
-    const VarDecl *G = guardVar(Object);
-    if (G == nullptr || MD->getIdentifier() == nullptr)
-      return;
-    StringRef Name = MD->getName();
-    if (Name == "lock") {
-      if (auto It = GuardMutexes.find(G); It != GuardMutexes.end())
-        for (HeldMutex M : It->second) {
-          M.Site = SM.getExpansionLoc(Call->getBeginLoc());
-          M.Guard = G;
-          acquire(S, M);
-        }
-    } else if (Name == "unlock") {
-      releaseGuard(S, G);
-    } else if (Name == "release") {
-      for (HeldMutex &H : S.Held)
-        if (H.Guard == G)
-          H.Guard = nullptr;
-      GuardMutexes.erase(G);
-    } else if (Name == "swap") {
-      releaseGuard(S, G);
-      GuardMutexes.erase(G);
-      if (Call->getNumArgs() == 1)
-        if (const VarDecl *Other = guardVar(Call->getArg(0))) {
-          releaseGuard(S, Other);
-          GuardMutexes.erase(Other);
-        }
-    }
-  }
-
   // --- Calls --------------------------------------------------------------
 
   void call(const CallExpr *Call, State &S) {
-    const FunctionDecl *FD = Call->getDirectCallee();
-    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call)) {
-      const CXXMethodDecl *MD = MC->getMethodDecl();
-      const Expr *Object = MC->getImplicitObjectArgument();
-      if (MD != nullptr && Object != nullptr) {
-        if (Check.Mutexes.isMutexClass(MD->getParent())) {
-          mutexMethod(MD, Object, Call, S);
-          return;
-        }
-        if (utils::guardKind(Ctx.getRecordType(MD->getParent())) != utils::GuardKind::None) {
-          guardMethod(MD, Object, Call, S);
-          return;
-        }
-      }
-    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
-               Op != nullptr && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
-      // lk = std::unique_lock(m) / lk = std::move(other): forget what lk held
-      // (its new hold, if any, is not tracked: it can only hide findings).
-      if (const VarDecl *Target = guardVar(Op->getArg(0));
-          Target != nullptr && utils::guardKind(Target->getType()) != utils::GuardKind::None) {
-        releaseGuard(S, Target);
-        GuardMutexes.erase(Target);
-        if (const VarDecl *From = guardVar(Op->getArg(1))) {
-          releaseGuard(S, From);
-          GuardMutexes.erase(From);
-        }
-        return;
-      }
-    } else if (FD != nullptr && FD->isInStdNamespace() && FD->getIdentifier() &&
-               FD->getName() == "lock") {
-      // std::lock(a, b, ...): all held, owned by nobody until adopted.
-      for (const Expr *Arg : Call->arguments())
-        if (Check.Mutexes.isMutexType(Arg->getType()))
-          acquire(S, describe(Arg, Call->getBeginLoc(), nullptr));
+    if (lockCall(Call, S))
       return;
-    }
+    const FunctionDecl *FD = Call->getDirectCallee();
     if (auto [Object, Op] = utils::channelCall(Call);
         Object != nullptr && Op == utils::ChannelOp::Close && S.Reachable) {
       if (std::string Key = mutexKey(Object); !Key.empty())
@@ -702,16 +304,6 @@ private:
       blockingCall(Call, FD, S);
     if (FD != nullptr && FD->isNoReturn())
       S.Reachable = false;
-  }
-
-  void mutexMethod(const CXXMethodDecl *MD, const Expr *Object, const CallExpr *Call, State &S) {
-    if (MD->getIdentifier() == nullptr)
-      return;
-    StringRef Name = MD->getName();
-    if (Name == "lock" || Name == "lock_shared")
-      acquire(S, describe(Object, Call->getBeginLoc(), nullptr));
-    else if (Name == "unlock" || Name == "unlock_shared")
-      release(S, mutexKey(Object));
   }
 
   void blockingCall(const CallExpr *Call, const FunctionDecl *FD, State &S) {
@@ -742,7 +334,7 @@ private:
           (MD->getName() == "unlock" || MD->getName() == "unlock_shared") &&
           Check.Mutexes.isMutexClass(MD->getParent()))
         if (std::string Key = mutexKey(Call->getImplicitObjectArgument()); !Key.empty())
-          llvm::erase_if(S.Held, [&](const HeldMutex &H) { return H.Key == Key; });
+          llvm::erase_if(S.Held, [&](const HeldMutex &H) { return H.M.Key == Key; });
     }
     for (const Stmt *Child : Body->children())
       releasedByLambda(Child, S, Depth + 1);
@@ -771,8 +363,8 @@ private:
     const HeldMutex &H = S.Held.back();
     Check.diag(Loc, "%0 while holding '%1': it can block indefinitely, and every goroutine that "
                     "locks '%1' waits as long (a deadlock if the one it waits for needs '%1')")
-        << What << H.Name;
-    Check.diag(H.Site, "'%0' is locked here", DiagnosticIDs::Note) << H.Name;
+        << What << H.M.Name;
+    Check.diag(H.Site, "'%0' is locked here", DiagnosticIDs::Note) << H.M.Name;
   }
 
   void blockedInCallee(const CallExpr *Call, const FunctionDecl *FD,
@@ -783,8 +375,8 @@ private:
     const HeldMutex &H = S.Held.back();
     Check.diag(Loc, "call to %0 while holding '%1': it can block indefinitely (%2), and every "
                     "goroutine that locks '%1' waits as long")
-        << FD << H.Name << Inner.What;
-    Check.diag(H.Site, "'%0' is locked here", DiagnosticIDs::Note) << H.Name;
+        << FD << H.M.Name << Inner.What;
+    Check.diag(H.Site, "'%0' is locked here", DiagnosticIDs::Note) << H.M.Name;
     if (Inner.Site != nullptr)
       Check.diag(Inner.Site->getBeginLoc(), "%0 blocks here", DiagnosticIDs::Note) << FD;
   }
@@ -905,13 +497,7 @@ bool BlockingUnderLockCheck::sendFitsBuffer(const Expr *Object) {
   // Every send of the channel's life, in sight: the channel must not escape,
   // and no send may repeat (a loop, a goroutine started in a loop).
   utils::TraceOptions Trace;
-  auto IsSpawn = [this](const Stmt *S) {
-    if (!isa<CallExpr, CXXConstructExpr>(S))
-      return false;
-    if (!SpawnMatcher)
-      SpawnMatcher = stmt(utils::spawnExpr(SpawnFunctions));
-    return !match(*SpawnMatcher, *S, *Context).empty();
-  };
+  auto IsSpawn = [this](const Stmt *S) { return Spawns.isSpawn(S, *Context); };
   auto IsWait = [](const Stmt *) { return false; };
   Trace.IsSpawn = IsSpawn;
   Trace.IsWait = IsWait;
@@ -978,6 +564,7 @@ void BlockingUnderLockCheck::onEndOfTranslationUnit() {
   BlockingCache.clear();
   CalleeCache.clear();
   FitsCache.clear();
+  Spawns.clear();
   InProgress.clear();
   Reported.clear();
   Context = nullptr;

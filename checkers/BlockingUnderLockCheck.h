@@ -20,6 +20,7 @@
 
 #include "ClangTidyCheck.h"
 #include "utils/LockGuards.h"
+#include "utils/SpawnCalls.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include <optional>
@@ -71,7 +72,7 @@ private:
   llvm::DenseMap<const VarDecl *, bool> FitsCache;
   // Spawns, for following buffered channels (the default SpawnFunctions).
   const std::vector<StringRef> SpawnFunctions;
-  std::optional<ast_matchers::internal::Matcher<Stmt>> SpawnMatcher;
+  utils::SpawnClassifier Spawns{SpawnFunctions};
   // One report per blocking site, however many instantiations share it.
   llvm::DenseSet<unsigned> Reported;
 };

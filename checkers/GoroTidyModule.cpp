@@ -6,10 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ClangTidyModule.h"
-#include "ClangTidyCheck.h"
 #include "BlockingSendLeakCheck.h"
 #include "BlockingUnderLockCheck.h"
+#include "ClangTidyCheck.h"
+#include "ClangTidyModule.h"
 #include "ClangTidyModuleRegistry.h"
 #include "GoroutineWithoutExitCheck.h"
 #include "LockOrderInversionCheck.h"

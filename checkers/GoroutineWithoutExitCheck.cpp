@@ -248,14 +248,7 @@ void GoroutineWithoutExitCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) 
 }
 
 void GoroutineWithoutExitCheck::registerMatchers(MatchFinder *Finder) {
-  if (SpawnFunctions.empty())
-    return;
-  auto Spawn = utils::spawnExpr(SpawnFunctions);
-  auto InUserCode = unless(isExpansionInSystemHeader());
-  Finder->addMatcher(callExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(cxxConstructExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(
-      cxxMemberCallExpr(utils::emplaceSpawnExpr(SpawnFunctions), InUserCode).bind("spawn"), this);
+  utils::registerSpawnMatchers(Finder, SpawnFunctions, this);
 }
 
 void GoroutineWithoutExitCheck::check(const MatchFinder::MatchResult &Result) {

@@ -5,7 +5,8 @@
 // - Each function body (and each lambda body) of the TU outside system
 //   headers is walked once, statement by statement in evaluation order, with a
 //   State: the mutexes held, each with its acquisition site and its owner (a
-//   guard variable, or none for lock()/std::lock). The walk is
+//   guard variable, or none for lock()/std::lock). The walk
+//   (utils/HeldLockWalker.h, shared with goro-blocking-under-lock) is
 //   path-insensitive but scope-accurate: a guard's mutex is released where
 //   the guard's scope ends; at a join (if/else, loops, switch, &&, ?:,
 //   try/catch) the state is the intersection of the incoming reachable states,
@@ -34,6 +35,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LockOrderInversionCheck.h"
+#include "utils/HeldLockWalker.h"
 #include "utils/LockGuards.h"
 #include "utils/LockOrderFacts.h"
 
@@ -66,10 +68,9 @@ namespace {
 constexpr size_t MaxViaDepth = 8;
 /// Most function bodies being walked at once (nested on-demand summaries).
 constexpr unsigned MaxAnalysisDepth = 32;
-/// Most statements and expressions being walked at once, over all nested
-/// walks: a stack guard (a level of expr() + stmt() takes ~3 KiB of stack,
-/// so 1000 stay under 1.5 MiB; real code nests a few dozen deep).
-constexpr unsigned MaxNesting = 1000;
+/// Most statements being visited at once by the FunctionCollector (the
+/// walk's own stack guard: utils::MaxWalkNesting).
+constexpr unsigned MaxNesting = utils::MaxWalkNesting;
 
 /// A mutex named by an expression.
 struct MutexRef {
@@ -84,12 +85,9 @@ struct MutexRef {
   lo::Mode M = lo::Mode::Exclusive;
 };
 
-/// A held mutex in a State.
-struct HeldLock {
-  MutexRef M;
-  SourceLocation Site;            ///< where this function acquired it
-  const VarDecl* Guard = nullptr; ///< the owning guard; null: lock()/std::lock
-};
+/// A held mutex in a State: where this function acquired it and its owner
+/// (a guard variable, or none for lock()/std::lock).
+using HeldLock = utils::HeldLock<MutexRef>;
 
 /// The walk's state at one program point.
 struct State {
@@ -98,7 +96,7 @@ struct State {
 };
 
 struct CallHop {
-  const FunctionDecl* Callee;
+  const FunctionDecl *Callee;
   SourceLocation At;
 };
 
@@ -114,7 +112,7 @@ struct Acquired {
 
 /// A call leaving the TU (the callee has no body here).
 struct ExternalCall {
-  const FunctionDecl* Callee;
+  const FunctionDecl *Callee;
   SourceLocation Site;
   std::vector<CallHop> Via;
 };
@@ -130,7 +128,7 @@ struct Summary {
 /// An edge found by the walk.
 struct FoundEdge {
   MutexRef From, To;
-  const FunctionDecl* Function;
+  const FunctionDecl *Function;
   SourceLocation FirstSite; ///< where Function acquired From
   SourceLocation AcqSite;   ///< where To is acquired (in the last callee of Via)
   std::vector<CallHop> Via;
@@ -140,48 +138,28 @@ struct FoundEdge {
 
 /// A call fact (see lo::Call), before conversion.
 struct FoundCall {
-  const FunctionDecl* Function;
+  const FunctionDecl *Function;
   ExternalCall Call;
   llvm::SmallVector<HeldLock, 4> Held;
 };
 
-using utils::GuardKind;
-
-const Expr* stripTemporaries(const Expr* E) {
-  while (E != nullptr) {
-    const Expr* Next = E->IgnoreParenImpCasts();
-    if (const auto* C = dyn_cast<ExprWithCleanups>(Next))
-      Next = C->getSubExpr();
-    else if (const auto* M = dyn_cast<MaterializeTemporaryExpr>(Next))
-      Next = M->getSubExpr();
-    else if (const auto* B = dyn_cast<CXXBindTemporaryExpr>(Next))
-      Next = B->getSubExpr();
-    else if (const auto* F = dyn_cast<CXXFunctionalCastExpr>(Next))
-      Next = F->getSubExpr();
-    if (Next == E)
-      return E;
-    E = Next;
-  }
-  return E;
-}
-
 /// True if \p E is an object or part of one: `this`, a variable of class
 /// (or pointer to class) type, and addresses, dereferences and members of
 /// those (`&a`, `*p`, `a.id`, `p->id`).
-bool objectRooted(const Expr* E, unsigned Depth = 0) {
+bool objectRooted(const Expr *E, unsigned Depth = 0) {
   if (E == nullptr || Depth > 8)
     return false;
   E = E->IgnoreParenImpCasts();
   if (isa<CXXThisExpr>(E))
     return true;
-  if (const auto* U = dyn_cast<UnaryOperator>(E))
+  if (const auto *U = dyn_cast<UnaryOperator>(E))
     return (U->getOpcode() == UO_AddrOf || U->getOpcode() == UO_Deref) &&
            objectRooted(U->getSubExpr(), Depth + 1);
-  if (const auto* M = dyn_cast<MemberExpr>(E))
+  if (const auto *M = dyn_cast<MemberExpr>(E))
     return objectRooted(M->getBase(), Depth + 1);
-  if (const auto* Call = dyn_cast<CXXMemberCallExpr>(E)) // a.id()
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) // a.id()
     return objectRooted(Call->getImplicitObjectArgument(), Depth + 1);
-  if (const auto* Ref = dyn_cast<DeclRefExpr>(E)) {
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
     QualType T = Ref->getType().getNonReferenceType();
     if (T->isPointerType())
       T = T->getPointeeType();
@@ -194,14 +172,14 @@ bool objectRooted(const Expr* E, unsigned Depth = 0) {
 /// relational or three-way comparison of two objects (`&a < &b`,
 /// `a.id < b.id`), std::min/max/minmax, std::less/greater. Used to recognise
 /// address- or id-ordered locking; `if (a.balance > n)` orders nothing.
-bool ordersObjects(const Stmt* S, unsigned Depth = 0) {
+bool ordersObjects(const Stmt *S, unsigned Depth = 0) {
   if (S == nullptr || Depth > 16)
     return false;
-  if (const auto* B = dyn_cast<BinaryOperator>(S);
+  if (const auto *B = dyn_cast<BinaryOperator>(S);
       B != nullptr && (B->isRelationalOp() || B->getOpcode() == BO_Cmp) &&
       objectRooted(B->getLHS()) && objectRooted(B->getRHS()))
     return true;
-  if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(S); Op != nullptr && Op->getNumArgs() == 2) {
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S); Op != nullptr && Op->getNumArgs() == 2) {
     switch (Op->getOperator()) {
     case OO_Less:
     case OO_Greater:
@@ -215,20 +193,20 @@ bool ordersObjects(const Stmt* S, unsigned Depth = 0) {
       break;
     }
   }
-  if (const auto* Call = dyn_cast<CallExpr>(S))
-    if (const FunctionDecl* FD = Call->getDirectCallee(); FD != nullptr && FD->getIdentifier())
+  if (const auto *Call = dyn_cast<CallExpr>(S))
+    if (const FunctionDecl *FD = Call->getDirectCallee(); FD != nullptr && FD->getIdentifier())
       if (FD->isInStdNamespace() &&
           llvm::is_contained(std::initializer_list<StringRef>{"min", "max", "minmax"},
                              FD->getName()))
         return true;
-  if (const auto* Ctor = dyn_cast<CXXConstructExpr>(S))
-    if (const CXXRecordDecl* RD = Ctor->getConstructor()->getParent();
+  if (const auto *Ctor = dyn_cast<CXXConstructExpr>(S))
+    if (const CXXRecordDecl *RD = Ctor->getConstructor()->getParent();
         RD && RD->isInStdNamespace() && RD->getIdentifier() &&
         (RD->getName() == "less" || RD->getName() == "greater"))
       return true;
   if (isa<LambdaExpr>(S))
     return false;
-  for (const Stmt* Child : S->children())
+  for (const Stmt *Child : S->children())
     if (ordersObjects(Child, Depth + 1))
       return true;
   return false;
@@ -237,7 +215,7 @@ bool ordersObjects(const Stmt* S, unsigned Depth = 0) {
 /// The whole-TU analysis: summaries, edges, calls.
 class Analysis {
 public:
-  Analysis(ASTContext& Ctx, const std::vector<std::string>& MutexTypes, std::string TU)
+  Analysis(ASTContext &Ctx, const std::vector<std::string> &MutexTypes, std::string TU)
       : Ctx(Ctx), SM(Ctx.getSourceManager()), MutexTypes(MutexTypes), TU(std::move(TU)),
         Policy(Ctx.getPrintingPolicy()), Mutexes(MutexTypes) {
     Policy.SuppressInlineNamespace = true;
@@ -247,46 +225,45 @@ public:
 
   /// Walks \p FD (once) and returns its summary; null when it cannot be
   /// analysed now (too deep, or no body).
-  const Summary* summary(const FunctionDecl* FD);
+  const Summary *summary(const FunctionDecl *FD);
 
   /// Walks every function not walked yet, including lambdas found on the way.
-  void analyzeAll(llvm::ArrayRef<const FunctionDecl*> Roots) {
-    for (const FunctionDecl* FD : Roots)
+  void analyzeAll(llvm::ArrayRef<const FunctionDecl *> Roots) {
+    for (const FunctionDecl *FD : Roots)
       summary(FD);
     while (!PendingLambdas.empty()) {
-      const FunctionDecl* FD = PendingLambdas.back();
+      const FunctionDecl *FD = PendingLambdas.back();
       PendingLambdas.pop_back();
       summary(FD);
     }
   }
 
   bool isMutexType(QualType T);
-  bool isMutexClass(const CXXRecordDecl* RD);
-  GuardKind guardKind(QualType T) const;
-  std::optional<MutexRef> identify(const Expr* E, const FunctionDecl* Fn, unsigned Depth = 0);
-  std::string instanceKey(const Expr* E, const FunctionDecl* Fn, unsigned Depth = 0);
+  bool isMutexClass(const CXXRecordDecl *RD);
+  std::optional<MutexRef> identify(const Expr *E, const FunctionDecl *Fn, unsigned Depth = 0);
+  std::string instanceKey(const Expr *E, const FunctionDecl *Fn, unsigned Depth = 0);
 
-  std::string functionName(const FunctionDecl* FD);      ///< for notes: "Bank::audit"
-  std::string functionSignature(const FunctionDecl* FD); ///< for ids: "Bank::audit(int)"
-  std::string functionKey(const FunctionDecl* FD);       ///< mangled; "" for internal linkage
-  bool analyzable(const FunctionDecl* Def) const;
+  std::string functionName(const FunctionDecl *FD);      ///< for notes: "Bank::audit"
+  std::string functionSignature(const FunctionDecl *FD); ///< for ids: "Bank::audit(int)"
+  std::string functionKey(const FunctionDecl *FD);       ///< mangled; "" for internal linkage
+  bool analyzable(const FunctionDecl *Def) const;
 
-  ASTContext& Ctx;
-  const SourceManager& SM;
-  const std::vector<std::string>& MutexTypes;
+  ASTContext &Ctx;
+  const SourceManager &SM;
+  const std::vector<std::string> &MutexTypes;
   const std::string TU;
   PrintingPolicy Policy;
 
   std::vector<FoundEdge> Edges;
   std::vector<FoundCall> Calls;
   /// Functions walked, in the order they were finished (deterministic).
-  std::vector<const FunctionDecl*> Walked;
-  std::vector<const FunctionDecl*> PendingLambdas;
+  std::vector<const FunctionDecl *> Walked;
+  std::vector<const FunctionDecl *> PendingLambdas;
 
 private:
-  llvm::DenseMap<const FunctionDecl*, std::unique_ptr<Summary>> Summaries;
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<Summary>> Summaries;
   utils::MutexClasses Mutexes;
-  llvm::DenseMap<const FunctionDecl*, std::string> SignatureCache;
+  llvm::DenseMap<const FunctionDecl *, std::string> SignatureCache;
   std::unique_ptr<ASTNameGenerator> Mangler;
   unsigned Depth = 0;
 
@@ -294,17 +271,19 @@ public:
   unsigned Nesting = 0; ///< statements being walked, over all nested walks
 };
 
-/// Walks one function body. See the file comment.
-class Walker {
+/// Walks one function body (utils/HeldLockWalker.h) and builds its summary.
+/// See the file comment.
+class Walker : public utils::HeldLockWalker<Walker, State, MutexRef> {
 public:
-  Walker(Analysis& A, const FunctionDecl* Fn, Summary& Sum) : A(A), Fn(Fn), Sum(Sum) {}
+  Walker(Analysis &A, const FunctionDecl *Fn, Summary &Sum)
+      : HeldLockWalker(A.Ctx, A.Nesting), A(A), Fn(Fn), Sum(Sum) {}
 
   void run() {
     State S;
     pushScope();
     // Constructors: member initializers run before the body.
-    if (const auto* Ctor = dyn_cast<CXXConstructorDecl>(Fn))
-      for (const CXXCtorInitializer* Init : Ctor->inits())
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Fn))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
         if (Init->isWritten())
           stmt(Init->getInit(), S);
     stmt(Fn->getBody(), S);
@@ -315,77 +294,105 @@ public:
   }
 
 private:
-  struct LoopFrame {
-    bool IsLoop;
-    std::vector<State> Breaks, Continues;
-  };
-  struct SwitchFrame {
-    State Entry;
-    bool HasDefault;
-  };
+  friend HeldLockWalker;
+  static constexpr bool TracksGuardAssignment = true;
 
-  Analysis& A;
-  const FunctionDecl* Fn;
-  Summary& Sum;
-  std::vector<llvm::SmallVector<const VarDecl*, 2>> Scopes;
-  std::vector<LoopFrame> Loops;
-  std::vector<SwitchFrame> Switches;
-  llvm::DenseMap<const LabelDecl*, std::vector<State>> Gotos;
-  llvm::DenseMap<const VarDecl*, llvm::SmallVector<MutexRef, 2>> GuardMutexes;
+  Analysis &A;
+  const FunctionDecl *Fn;
+  Summary &Sum;
   std::vector<State> ExitStates;
   std::vector<MutexRef> Released; ///< unlocked without a matching lock here
   unsigned Ordered = 0;           ///< inside an if whose condition orders objects
-  // The guard construction being walked as a variable's initializer (or the
-  // right-hand side of an assignment to it), its variable and its site.
-  const CXXConstructExpr* PendingGuardInit = nullptr;
-  const VarDecl* PendingGuardVar = nullptr;
-  SourceLocation PendingGuardSite;
+  std::vector<bool> IfOrders;     ///< per enclosing if: whether its condition orders
 
   // --- State helpers ------------------------------------------------------
 
-  static bool sameHeld(const HeldLock& X, const HeldLock& Y) {
+  static bool sameHeld(const HeldLock &X, const HeldLock &Y) {
     return X.M.Id == Y.M.Id && X.M.Key == Y.M.Key && X.Guard == Y.Guard;
   }
 
   /// The intersection of two states (what is held on both paths).
-  static State meet(const State& X, const State& Y) {
+  static State meet(const State &X, const State &Y) {
     if (!X.Reachable)
       return Y;
     if (!Y.Reachable)
       return X;
     State R;
-    for (const HeldLock& H : X.Held)
-      if (llvm::any_of(Y.Held, [&](const HeldLock& O) { return sameHeld(H, O); }))
+    for (const HeldLock &H : X.Held)
+      if (llvm::any_of(Y.Held, [&](const HeldLock &O) { return sameHeld(H, O); }))
         R.Held.push_back(H);
     return R;
   }
 
-  void pushScope() { Scopes.emplace_back(); }
-
-  void popScope(State& S) {
-    for (const VarDecl* V : Scopes.back()) {
-      releaseGuard(S, V);
-      GuardMutexes.erase(V);
-    }
-    Scopes.pop_back();
-  }
-
-  static void releaseGuard(State& S, const VarDecl* V) {
-    llvm::erase_if(S.Held, [&](const HeldLock& H) { return H.Guard == V; });
-  }
-
   SourceLocation loc(SourceLocation L) const { return A.SM.getExpansionLoc(L); }
+
+  // --- What the shared walk asks ------------------------------------------
+
+  bool isMutexType(QualType T) { return A.isMutexType(T); }
+  bool isMutexClass(const CXXRecordDecl *RD) { return A.isMutexClass(RD); }
+
+  std::optional<MutexRef> mutexOf(const Expr *E, bool Shared) {
+    std::optional<MutexRef> M = A.identify(E, Fn);
+    if (M)
+      M->M = Shared ? lo::Mode::Shared : lo::Mode::Exclusive;
+    return M;
+  }
+
+  void onLambda(const LambdaExpr *L, State &) {
+    // The body runs when the lambda is called (a direct call is followed as
+    // a call of its operator()), not here.
+    if (const CXXMethodDecl *Op = L->getCallOperator(); Op && Op->hasBody())
+      A.PendingLambdas.push_back(Op);
+  }
+
+  void onConstruct(const CXXConstructExpr *CE, State &S) {
+    if (const CXXConstructorDecl *Ctor = CE->getConstructor())
+      userCall(Ctor, CE, /*ObjectKey=*/"", {CE->getArgs(), CE->getNumArgs()}, S);
+  }
+
+  void onReturn(State &S) {
+    if (S.Reachable)
+      ExitStates.push_back(S);
+  }
+
+  void enterIf(const IfStmt *If) {
+    IfOrders.push_back(ordersObjects(If->getCond()));
+    Ordered += IfOrders.back();
+  }
+  void leaveIf(const IfStmt *) {
+    Ordered -= IfOrders.back();
+    IfOrders.pop_back();
+  }
+
+  void rangeFor(const CXXForRangeStmt *F, State &S) {
+    stmt(F->getBeginStmt(), S);
+    stmt(F->getEndStmt(), S);
+  }
+
+  /// adopt_lock: the mutexes are held already (lock() or std::lock); the
+  /// guard now releases them, a temporary guard at once.
+  void adopt(State &S, llvm::ArrayRef<MutexRef> Ms, SourceLocation, const VarDecl *Owner) {
+    for (const MutexRef &M : Ms)
+      for (size_t I = S.Held.size(); I-- > 0;)
+        if (S.Held[I].M.Id == M.Id && S.Held[I].M.Key == M.Key && S.Held[I].Guard == nullptr) {
+          if (Owner != nullptr)
+            S.Held[I].Guard = Owner;
+          else
+            S.Held.erase(S.Held.begin() + I);
+          break;
+        }
+  }
 
   // --- Acquire / release --------------------------------------------------
 
   /// A self-edge (one member, two objects) counts only in the transfer(a, b)
   /// shape: both objects are `this` or parameters, named differently, and no
   /// enclosing condition orders them.
-  bool peer(const std::string& Key) const {
+  bool peer(const std::string &Key) const {
     return StringRef(Key).starts_with("this") || StringRef(Key).starts_with("p#");
   }
 
-  void addEdge(const HeldLock& H, const MutexRef& To, SourceLocation AcqSite,
+  void addEdge(const HeldLock &H, const MutexRef &To, SourceLocation AcqSite,
                std::vector<CallHop> Via) {
     if (H.M.Id == To.Id) {
       if (!H.M.Member || !To.Member || H.M.Key.empty() || To.Key.empty() || H.M.Key == To.Key ||
@@ -395,41 +402,41 @@ private:
     A.Edges.push_back({H.M, To, Fn, H.Site, AcqSite, std::move(Via)});
   }
 
-  void noteAcquired(const MutexRef& M, SourceLocation Site, std::vector<CallHop> Via,
+  void noteAcquired(const MutexRef &M, SourceLocation Site, std::vector<CallHop> Via,
                     std::vector<MutexRef> ReleasedBefore = {}) {
-    for (const Acquired& X : Sum.Acquisitions)
+    for (const Acquired &X : Sum.Acquisitions)
       if (X.M.Id == M.Id && X.M.Key == M.Key)
         return;
     ReleasedBefore.insert(ReleasedBefore.end(), Released.begin(), Released.end());
     Sum.Acquisitions.push_back({M, Site, std::move(Via), std::move(ReleasedBefore)});
   }
 
-  static bool releasedBefore(const HeldLock& H, llvm::ArrayRef<MutexRef> Released) {
-    return llvm::any_of(Released, [&](const MutexRef& R) {
+  static bool releasedBefore(const HeldLock &H, llvm::ArrayRef<MutexRef> Released) {
+    return llvm::any_of(Released, [&](const MutexRef &R) {
       return R.Id == H.M.Id && (R.Key.empty() || H.M.Key.empty() || R.Key == H.M.Key);
     });
   }
 
   /// Acquires \p Ms together at \p Site: edges from everything held (none
   /// among \p Ms), then holds them (owned by \p Owner) if \p Keep.
-  void acquire(State& S, llvm::ArrayRef<MutexRef> Ms, SourceLocation Site, const VarDecl* Owner,
+  void acquire(State &S, llvm::ArrayRef<MutexRef> Ms, SourceLocation Site, const VarDecl *Owner,
                bool Keep) {
     if (!S.Reachable)
       return;
     Site = loc(Site);
-    for (const MutexRef& M : Ms) {
-      for (const HeldLock& H : S.Held)
+    for (const MutexRef &M : Ms) {
+      for (const HeldLock &H : S.Held)
         addEdge(H, M, Site, {});
       noteAcquired(M, Site, {});
     }
     if (Keep)
-      for (const MutexRef& M : Ms)
+      for (const MutexRef &M : Ms)
         S.Held.push_back({M, Site, Owner});
   }
 
   /// unlock() of \p M: releases the latest matching hold (the same object if
   /// known, else the latest of that mutex).
-  void release(State& S, const MutexRef& M) {
+  void release(State &S, const MutexRef &M) {
     auto Match = [&](bool ExactKey) {
       for (size_t I = S.Held.size(); I-- > 0;)
         if (S.Held[I].M.Id == M.Id && (!ExactKey || S.Held[I].M.Key == M.Key))
@@ -444,498 +451,24 @@ private:
       return;
     }
     if (S.Reachable &&
-        !llvm::any_of(Released, [&](const MutexRef& R) { return R.Id == M.Id && R.Key == M.Key; }))
+        !llvm::any_of(Released, [&](const MutexRef &R) { return R.Id == M.Id && R.Key == M.Key; }))
       Released.push_back(M);
-  }
-
-  // --- Statements ---------------------------------------------------------
-
-  /// Counts the walk's recursion (shared by nested walks of callees), so
-  /// that a huge generated expression cannot exhaust the stack: deeper than
-  /// MaxNesting, the walk sees nothing (it may miss edges, never add one).
-  struct Nest {
-    explicit Nest(unsigned& N) : N(N) { ++N; }
-    ~Nest() { --N; }
-    bool tooDeep() const { return N > MaxNesting; }
-    unsigned& N;
-  };
-
-  void stmt(const Stmt* St, State& S) {
-    Nest Guard(A.Nesting);
-    if (St == nullptr || Guard.tooDeep())
-      return;
-    if (const auto* C = dyn_cast<CompoundStmt>(St)) {
-      pushScope();
-      for (const Stmt* Child : C->body())
-        stmt(Child, S);
-      popScope(S);
-      return;
-    }
-    if (const auto* D = dyn_cast<DeclStmt>(St)) {
-      for (const Decl* X : D->decls())
-        if (const auto* V = dyn_cast<VarDecl>(X))
-          varDecl(V, S);
-      return;
-    }
-    if (const auto* If = dyn_cast<IfStmt>(St)) {
-      pushScope();
-      stmt(If->getInit(), S);
-      stmt(If->getConditionVariableDeclStmt(), S);
-      if (If->getConditionVariableDeclStmt() == nullptr)
-        stmt(If->getCond(), S);
-      bool Orders = ordersObjects(If->getCond());
-      Ordered += Orders;
-      State Then = S, Else = S;
-      stmt(If->getThen(), Then);
-      stmt(If->getElse(), Else);
-      Ordered -= Orders;
-      S = meet(Then, Else);
-      popScope(S);
-      return;
-    }
-    if (const auto* W = dyn_cast<WhileStmt>(St)) {
-      pushScope();
-      stmt(W->getConditionVariableDeclStmt(), S);
-      if (W->getConditionVariableDeclStmt() == nullptr)
-        stmt(W->getCond(), S);
-      loop(W->getBody(), nullptr, S, /*AtLeastOnce=*/false);
-      popScope(S);
-      return;
-    }
-    if (const auto* F = dyn_cast<ForStmt>(St)) {
-      pushScope();
-      stmt(F->getInit(), S);
-      stmt(F->getConditionVariableDeclStmt(), S);
-      stmt(F->getCond(), S);
-      loop(F->getBody(), F->getInc(), S, false);
-      popScope(S);
-      return;
-    }
-    if (const auto* F = dyn_cast<CXXForRangeStmt>(St)) {
-      pushScope();
-      stmt(F->getInit(), S);
-      stmt(F->getRangeStmt(), S);
-      stmt(F->getBeginStmt(), S);
-      stmt(F->getEndStmt(), S);
-      loop(F->getBody(), nullptr, S, false, F->getLoopVarStmt());
-      popScope(S);
-      return;
-    }
-    if (const auto* D = dyn_cast<DoStmt>(St)) {
-      loop(D->getBody(), D->getCond(), S, /*AtLeastOnce=*/true);
-      return;
-    }
-    if (const auto* Sw = dyn_cast<SwitchStmt>(St)) {
-      pushScope();
-      stmt(Sw->getInit(), S);
-      stmt(Sw->getConditionVariableDeclStmt(), S);
-      if (Sw->getConditionVariableDeclStmt() == nullptr)
-        stmt(Sw->getCond(), S);
-      bool HasDefault = false;
-      for (const SwitchCase* C = Sw->getSwitchCaseList(); C; C = C->getNextSwitchCase())
-        HasDefault |= isa<DefaultStmt>(C);
-      Switches.push_back({S, HasDefault});
-      Loops.push_back({false, {}, {}});
-      State Body = S;
-      Body.Reachable = false; // only the case labels enter the body
-      stmt(Sw->getBody(), Body);
-      LoopFrame Frame = std::move(Loops.back());
-      Loops.pop_back();
-      SwitchFrame SwF = std::move(Switches.back());
-      Switches.pop_back();
-      State Out = Body;
-      for (const State& B : Frame.Breaks)
-        Out = meet(Out, B);
-      if (!SwF.HasDefault)
-        Out = meet(Out, SwF.Entry);
-      // continue inside a switch belongs to the enclosing loop.
-      if (!Loops.empty())
-        for (State& C : Frame.Continues)
-          Loops.back().Continues.push_back(std::move(C));
-      S = Out;
-      popScope(S);
-      return;
-    }
-    if (const auto* C = dyn_cast<SwitchCase>(St)) {
-      if (!Switches.empty())
-        S = meet(S, Switches.back().Entry);
-      if (const auto* Case = dyn_cast<CaseStmt>(C))
-        stmt(Case->getSubStmt(), S);
-      else
-        stmt(cast<DefaultStmt>(C)->getSubStmt(), S);
-      return;
-    }
-    if (const auto* R = dyn_cast<ReturnStmt>(St)) {
-      stmt(R->getRetValue(), S);
-      if (S.Reachable)
-        ExitStates.push_back(S);
-      S.Reachable = false;
-      return;
-    }
-    if (isa<BreakStmt>(St)) {
-      if (!Loops.empty() && S.Reachable)
-        Loops.back().Breaks.push_back(S);
-      S.Reachable = false;
-      return;
-    }
-    if (isa<ContinueStmt>(St)) {
-      for (size_t I = Loops.size(); I-- > 0;)
-        if (Loops[I].IsLoop) {
-          if (S.Reachable)
-            Loops[I].Continues.push_back(S);
-          break;
-        }
-      S.Reachable = false;
-      return;
-    }
-    if (const auto* G = dyn_cast<GotoStmt>(St)) {
-      if (S.Reachable)
-        Gotos[G->getLabel()].push_back(S);
-      S.Reachable = false;
-      return;
-    }
-    if (isa<IndirectGotoStmt>(St) || isa<CoreturnStmt>(St)) {
-      S.Reachable = false;
-      return;
-    }
-    if (const auto* L = dyn_cast<LabelStmt>(St)) {
-      auto It = Gotos.find(L->getDecl());
-      if (It != Gotos.end()) {
-        for (const State& G : It->second)
-          S = meet(S, G);
-      } else if (!S.Reachable) {
-        S = State(); // reached by a later (backward) goto: assume nothing held
-      }
-      stmt(L->getSubStmt(), S);
-      return;
-    }
-    if (const auto* T = dyn_cast<CXXTryStmt>(St)) {
-      State Before = S;
-      stmt(T->getTryBlock(), S);
-      for (unsigned I = 0; I < T->getNumHandlers(); ++I) {
-        State H = Before;
-        stmt(T->getHandler(I)->getHandlerBlock(), H);
-        S = meet(S, H);
-      }
-      return;
-    }
-    if (const auto* E = dyn_cast<Expr>(St)) {
-      expr(E, S);
-      return;
-    }
-    for (const Stmt* Child : St->children())
-      stmt(Child, S);
-  }
-
-  /// A loop body runs zero or more times (once or more for do-while); the
-  /// state after the loop is what is held on every way out.
-  void loop(const Stmt* Body, const Stmt* After, State& S, bool AtLeastOnce,
-            const Stmt* LoopVar = nullptr) {
-    State Before = S;
-    Loops.push_back({true, {}, {}});
-    pushScope();
-    stmt(LoopVar, S);
-    stmt(Body, S);
-    popScope(S);
-    LoopFrame Frame = std::move(Loops.back());
-    Loops.pop_back();
-    for (const State& C : Frame.Continues)
-      S = meet(S, C);
-    stmt(After, S);
-    if (!AtLeastOnce)
-      S = meet(S, Before);
-    for (const State& B : Frame.Breaks)
-      S = meet(S, B);
-  }
-
-  void varDecl(const VarDecl* V, State& S) {
-    const Expr* Init = V->getInit();
-    if (Init == nullptr)
-      return;
-    if (!V->getType()->isReferenceType() && A.guardKind(V->getType()) != GuardKind::None) {
-      Scopes.back().push_back(V);
-      if (const auto* CE = dyn_cast_or_null<CXXConstructExpr>(stripTemporaries(Init))) {
-        PendingGuardInit = CE;
-        PendingGuardVar = V;
-        PendingGuardSite = V->getBeginLoc();
-      }
-    }
-    stmt(Init, S);
-    PendingGuardInit = nullptr;
-    PendingGuardVar = nullptr;
-  }
-
-  // --- Expressions --------------------------------------------------------
-
-  void expr(const Expr* E, State& S) {
-    Nest Guard(A.Nesting);
-    if (E == nullptr || Guard.tooDeep())
-      return;
-    if (const auto* L = dyn_cast<LambdaExpr>(E)) {
-      // The body runs when the lambda is called (a direct call is followed
-      // as a call of its operator()), not here.
-      for (const Expr* Init : L->capture_inits())
-        expr(Init, S);
-      if (const CXXMethodDecl* Op = L->getCallOperator(); Op && Op->hasBody())
-        A.PendingLambdas.push_back(Op);
-      return;
-    }
-    if (isa<BlockExpr>(E) || isa<CXXDefaultArgExpr>(E) || isa<CXXDefaultInitExpr>(E) ||
-        isa<OpaqueValueExpr>(E) || isa<UnaryExprOrTypeTraitExpr>(E) || isa<CXXNoexceptExpr>(E) ||
-        isa<RequiresExpr>(E) || isa<TypeTraitExpr>(E))
-      return;
-    if (const auto* T = dyn_cast<CXXTypeidExpr>(E); T && !T->isPotentiallyEvaluated())
-      return;
-    if (const auto* C = dyn_cast<AbstractConditionalOperator>(E)) {
-      if (const auto* B = dyn_cast<BinaryConditionalOperator>(C))
-        expr(B->getCommon(), S);
-      else
-        expr(C->getCond(), S);
-      State T = S, F = S;
-      expr(C->getTrueExpr(), T);
-      expr(C->getFalseExpr(), F);
-      S = meet(T, F);
-      return;
-    }
-    if (const auto* B = dyn_cast<BinaryOperator>(E); B && B->isLogicalOp()) {
-      expr(B->getLHS(), S);
-      State R = S;
-      expr(B->getRHS(), R);
-      S = meet(S, R);
-      return;
-    }
-    if (const auto* T = dyn_cast<CXXThrowExpr>(E)) {
-      expr(T->getSubExpr(), S);
-      S.Reachable = false;
-      return;
-    }
-    if (const auto* SE = dyn_cast<StmtExpr>(E)) {
-      stmt(SE->getSubStmt(), S);
-      return;
-    }
-    if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(E);
-        Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-      if (const auto* MD = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
-          MD && A.guardKind(A.Ctx.getRecordType(MD->getParent())) != GuardKind::None) {
-        guardAssign(Op, S);
-        return;
-      }
-    if (const auto* CE = dyn_cast<CXXConstructExpr>(E)) {
-      for (const Expr* Arg : CE->arguments())
-        expr(Arg, S);
-      construct(CE, S);
-      return;
-    }
-    if (const auto* Call = dyn_cast<CallExpr>(E)) {
-      for (const Stmt* Child : Call->children())
-        stmt(Child, S);
-      call(Call, S);
-      return;
-    }
-    for (const Stmt* Child : E->children())
-      stmt(Child, S);
-  }
-
-  // --- Guards -------------------------------------------------------------
-
-  static StringRef tagName(const Expr* Arg) { return utils::guardTagName(Arg); }
-
-  /// The guard variable an expression names (lk, std::move(lk)), if tracked.
-  const VarDecl* guardVar(const Expr* E) const {
-    E = stripTemporaries(E);
-    if (const auto* Call = dyn_cast_or_null<CallExpr>(E))
-      if (const FunctionDecl* FD = Call->getDirectCallee();
-          FD && FD->isInStdNamespace() && FD->getIdentifier() && FD->getName() == "move" &&
-          Call->getNumArgs() == 1)
-        E = Call->getArg(0)->IgnoreParenImpCasts();
-    if (const auto* Ref = dyn_cast_or_null<DeclRefExpr>(E))
-      return dyn_cast<VarDecl>(Ref->getDecl());
-    return nullptr;
-  }
-
-  void construct(const CXXConstructExpr* CE, State& S) {
-    const CXXConstructorDecl* Ctor = CE->getConstructor();
-    if (Ctor == nullptr)
-      return;
-    GuardKind Kind = A.guardKind(CE->getType());
-    if (Kind == GuardKind::None) {
-      userCall(Ctor, CE, /*ObjectKey=*/"", {CE->getArgs(), CE->getNumArgs()}, S);
-      return;
-    }
-    const VarDecl* Owner = CE == PendingGuardInit ? PendingGuardVar : nullptr;
-    if (Ctor->isCopyOrMoveConstructor()) {
-      // unique_lock lk2(std::move(lk1)): lk2 now owns what lk1 did.
-      const VarDecl* From = CE->getNumArgs() == 1 ? guardVar(CE->getArg(0)) : nullptr;
-      if (From != nullptr) {
-        // Into a temporary or a by-value parameter: where it ends is not
-        // tracked, so forget the locks (no false edge).
-        if (Owner == nullptr)
-          releaseGuard(S, From);
-        for (HeldLock& H : S.Held)
-          if (H.Guard == From)
-            H.Guard = Owner;
-        if (auto It = GuardMutexes.find(From); It != GuardMutexes.end()) {
-          if (Owner != nullptr)
-            GuardMutexes[Owner] = It->second;
-          GuardMutexes.erase(From);
-        }
-      }
-      return;
-    }
-    if (CE->getNumArgs() == 0)
-      return;
-    lo::Mode Mode = Kind == GuardKind::SharedLock ? lo::Mode::Shared : lo::Mode::Exclusive;
-    llvm::SmallVector<MutexRef, 2> Ms;
-    StringRef Tag;
-    auto Add = [&](const Expr* Arg) {
-      if (!A.isMutexType(Arg->getType()))
-        return;
-      if (std::optional<MutexRef> M = A.identify(Arg, Fn)) {
-        M->M = Mode;
-        Ms.push_back(std::move(*M));
-      }
-    };
-    if (Kind == GuardKind::ScopedLock) {
-      unsigned First = 0;
-      if (tagName(CE->getArg(0)) == "adopt_lock_t") {
-        Tag = "adopt_lock_t";
-        First = 1;
-      }
-      for (unsigned I = First; I < CE->getNumArgs(); ++I)
-        Add(CE->getArg(I));
-    } else {
-      Add(CE->getArg(0));
-      if (CE->getNumArgs() > 1)
-        Tag = tagName(CE->getArg(1));
-      if (CE->getNumArgs() > 1 && Tag != "defer_lock_t" && Tag != "adopt_lock_t")
-        Tag = "try"; // try_to_lock_t, or a timeout: a try-lock
-    }
-    if (Owner != nullptr)
-      GuardMutexes[Owner] = Ms;
-    if (Tag == "defer_lock_t" || Tag == "try")
-      return;
-    if (Tag == "adopt_lock_t") {
-      // The mutexes are held already (lock() or std::lock): the guard now
-      // releases them.
-      // A temporary guard releases them at once.
-      for (const MutexRef& M : Ms)
-        for (size_t I = S.Held.size(); I-- > 0;)
-          if (S.Held[I].M.Id == M.Id && S.Held[I].M.Key == M.Key && S.Held[I].Guard == nullptr) {
-            if (Owner != nullptr)
-              S.Held[I].Guard = Owner;
-            else
-              S.Held.erase(S.Held.begin() + I);
-            break;
-          }
-      return;
-    }
-    // A temporary guard (std::lock_guard{m};) releases at once, but still
-    // orders after what is held.
-    acquire(S, Ms, Owner != nullptr ? PendingGuardSite : CE->getBeginLoc(), Owner,
-            /*Keep=*/Owner != nullptr);
-  }
-
-  /// lk = std::unique_lock(m) / lk = std::move(other): lk drops what it
-  /// owned and takes the right-hand side's.
-  void guardAssign(const CXXOperatorCallExpr* Op, State& S) {
-    const VarDecl* Target = guardVar(Op->getArg(0));
-    if (Target != nullptr) {
-      releaseGuard(S, Target);
-      GuardMutexes.erase(Target);
-    }
-    const Expr* RHS = stripTemporaries(Op->getArg(1));
-    if (const auto* CE = dyn_cast_or_null<CXXConstructExpr>(RHS);
-        CE && Target != nullptr && !CE->getConstructor()->isCopyOrMoveConstructor()) {
-      for (const Expr* Arg : CE->arguments())
-        expr(Arg, S);
-      const CXXConstructExpr* SavedInit = PendingGuardInit;
-      const VarDecl* SavedVar = PendingGuardVar;
-      SourceLocation SavedSite = PendingGuardSite;
-      PendingGuardInit = CE;
-      PendingGuardVar = Target;
-      PendingGuardSite = Op->getBeginLoc();
-      construct(CE, S);
-      PendingGuardInit = SavedInit;
-      PendingGuardVar = SavedVar;
-      PendingGuardSite = SavedSite;
-      return;
-    }
-    if (const VarDecl* From = guardVar(Op->getArg(1)); From && Target) {
-      for (HeldLock& H : S.Held)
-        if (H.Guard == From)
-          H.Guard = Target;
-      if (auto It = GuardMutexes.find(From); It != GuardMutexes.end()) {
-        GuardMutexes[Target] = It->second;
-        GuardMutexes.erase(From);
-      }
-      return;
-    }
-    expr(Op->getArg(1), S);
-  }
-
-  void guardMethod(const CXXMethodDecl* MD, const Expr* Object, const CallExpr* Call, State& S) {
-    const VarDecl* G = guardVar(Object);
-    if (G == nullptr || !MD->getIdentifier())
-      return;
-    StringRef Name = MD->getName();
-    if (Name == "lock") {
-      auto It = GuardMutexes.find(G);
-      if (It != GuardMutexes.end()) {
-        llvm::SmallVector<MutexRef, 2> Ms = It->second;
-        acquire(S, Ms, Call->getBeginLoc(), G, true);
-      }
-    } else if (Name == "unlock") {
-      releaseGuard(S, G);
-    } else if (Name == "release") {
-      for (HeldLock& H : S.Held)
-        if (H.Guard == G)
-          H.Guard = nullptr;
-      GuardMutexes.erase(G);
-    } else if (Name == "swap") {
-      // Rare: forget both rather than guess.
-      releaseGuard(S, G);
-      GuardMutexes.erase(G);
-      if (Call->getNumArgs() == 1)
-        if (const VarDecl* Other = guardVar(Call->getArg(0))) {
-          releaseGuard(S, Other);
-          GuardMutexes.erase(Other);
-        }
-    }
   }
 
   // --- Calls --------------------------------------------------------------
 
-  void call(const CallExpr* Call, State& S) {
-    const FunctionDecl* FD = Call->getDirectCallee();
-    if (FD == nullptr)
+  void call(const CallExpr *Call, State &S) {
+    const FunctionDecl *FD = Call->getDirectCallee();
+    if (FD == nullptr || lockCall(Call, S))
       return;
-    if (const auto* MC = dyn_cast<CXXMemberCallExpr>(Call)) {
-      const CXXMethodDecl* MD = MC->getMethodDecl();
-      const Expr* Object = MC->getImplicitObjectArgument();
-      if (MD != nullptr && Object != nullptr) {
-        if (A.isMutexClass(MD->getParent())) {
-          mutexMethod(MD, Object, Call, S);
-          return;
-        }
-        if (A.guardKind(A.Ctx.getRecordType(MD->getParent())) != GuardKind::None) {
-          guardMethod(MD, Object, Call, S);
-          return;
-        }
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call)) {
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      const Expr *Object = MC->getImplicitObjectArgument();
+      if (MD != nullptr && Object != nullptr)
         userCall(MD, Call, A.instanceKey(Object, Fn), {Call->getArgs(), Call->getNumArgs()}, S);
-      }
-    } else if (FD->isInStdNamespace() && FD->getIdentifier() &&
-               (FD->getName() == "lock" || FD->getName() == "try_lock")) {
-      // std::lock(a, b, ...): all together, deadlock-free among themselves;
-      // std::try_lock acquires nothing for sure.
-      if (FD->getName() == "lock") {
-        llvm::SmallVector<MutexRef, 2> Ms;
-        for (const Expr* Arg : Call->arguments())
-          if (A.isMutexType(Arg->getType()))
-            if (std::optional<MutexRef> M = A.identify(Arg, Fn))
-              Ms.push_back(std::move(*M));
-        acquire(S, Ms, Call->getBeginLoc(), nullptr, true);
-      }
-    } else if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(Call);
+    } else if (FD->isInStdNamespace() && FD->getIdentifier() && FD->getName() == "try_lock") {
+      // std::try_lock acquires nothing for sure (std::lock is a lockCall).
+    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
                Op && isa<CXXMethodDecl>(FD) && Op->getNumArgs() >= 1) {
       // a(...) / a + b with a member operator: argument 0 is the object.
       std::string Key = isLambdaCallOperator(FD) ? "this" : A.instanceKey(Op->getArg(0), Fn);
@@ -945,24 +478,6 @@ private:
     }
     if (FD->isNoReturn())
       S.Reachable = false;
-  }
-
-  void mutexMethod(const CXXMethodDecl* MD, const Expr* Object, const CallExpr* Call, State& S) {
-    if (!MD->getIdentifier())
-      return;
-    StringRef Name = MD->getName();
-    bool Lock = Name == "lock" || Name == "lock_shared";
-    bool Unlock = Name == "unlock" || Name == "unlock_shared";
-    if (!Lock && !Unlock)
-      return; // try_lock*, native_handle, ...
-    std::optional<MutexRef> M = A.identify(Object, Fn);
-    if (!M)
-      return;
-    M->M = Name == "lock_shared" ? lo::Mode::Shared : lo::Mode::Exclusive;
-    if (Lock)
-      acquire(S, {*M}, Call->getBeginLoc(), nullptr, true);
-    else
-      release(S, *M);
   }
 
   /// Maps a key of the callee's frame to the caller's.
@@ -983,13 +498,13 @@ private:
     return {};
   }
 
-  void userCall(const FunctionDecl* FD, const Expr* CallE, StringRef ObjectKey,
-                llvm::ArrayRef<const Expr*> Args, State& S) {
+  void userCall(const FunctionDecl *FD, const Expr *CallE, StringRef ObjectKey,
+                llvm::ArrayRef<const Expr *> Args, State &S) {
     if (!S.Reachable)
       return;
-    if (const auto* MD = dyn_cast<CXXMethodDecl>(FD); MD && MD->isVirtual()) {
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD); MD && MD->isVirtual()) {
       // The body that runs is known only when the call cannot dispatch.
-      const auto* ME =
+      const auto *ME =
           isa<CXXMemberCallExpr>(CallE)
               ? dyn_cast<MemberExpr>(cast<CXXMemberCallExpr>(CallE)->getCallee()->IgnoreParens())
               : nullptr;
@@ -998,7 +513,7 @@ private:
       if (!Devirtualized)
         return;
     }
-    const FunctionDecl* Def = nullptr;
+    const FunctionDecl *Def = nullptr;
     if (!FD->hasBody(Def) || Def == nullptr) {
       if (!A.SM.isInSystemHeader(FD->getLocation()) && !FD->isImplicit() &&
           !FD->isDependentContext())
@@ -1007,19 +522,19 @@ private:
     }
     if (!A.analyzable(Def))
       return;
-    const Summary* Callee = A.summary(Def);
+    const Summary *Callee = A.summary(Def);
     if (Callee == nullptr)
       return;
     SourceLocation At = loc(CallE->getBeginLoc());
     std::vector<std::string> ArgKeys;
     ArgKeys.reserve(Args.size());
-    for (const Expr* Arg : Args)
+    for (const Expr *Arg : Args)
       ArgKeys.push_back(A.instanceKey(Arg, Fn));
     auto Map = [&](MutexRef M) {
       M.Key = M.Member ? mapKey(M.Key, ObjectKey, ArgKeys) : std::string();
       return M;
     };
-    auto Chain = [&](const std::vector<CallHop>& Inner) {
+    auto Chain = [&](const std::vector<CallHop> &Inner) {
       std::vector<CallHop> Via{{Def, At}};
       Via.insert(Via.end(), Inner.begin(), Inner.end());
       return Via;
@@ -1030,38 +545,38 @@ private:
     std::vector<Acquired> Kept = Callee->HeldAtExit;
     std::vector<MutexRef> Freed = Callee->ReleasedAtExit;
     std::vector<ExternalCall> Ext = Callee->ExternalCalls;
-    for (const Acquired& X : Acqs) {
+    for (const Acquired &X : Acqs) {
       if (X.Via.size() + 1 > MaxViaDepth)
         continue;
       MutexRef M = Map(X.M);
       std::vector<MutexRef> ReleasedBefore;
       ReleasedBefore.reserve(X.ReleasedBefore.size());
-      for (const MutexRef& R : X.ReleasedBefore)
+      for (const MutexRef &R : X.ReleasedBefore)
         ReleasedBefore.push_back(Map(R));
-      for (const HeldLock& H : S.Held)
+      for (const HeldLock &H : S.Held)
         if (!releasedBefore(H, ReleasedBefore))
           addEdge(H, M, X.Site, Chain(X.Via));
       noteAcquired(M, X.Site, Chain(X.Via), std::move(ReleasedBefore));
     }
-    for (const ExternalCall& X : Ext) {
+    for (const ExternalCall &X : Ext) {
       if (X.Via.size() + 1 > MaxViaDepth)
         continue;
       recordExternal({X.Callee, X.Site, Chain(X.Via)}, S);
     }
-    for (const MutexRef& M : Freed)
+    for (const MutexRef &M : Freed)
       release(S, Map(M));
-    for (const Acquired& X : Kept)
+    for (const Acquired &X : Kept)
       S.Held.push_back({Map(X.M), At, nullptr});
   }
 
-  void externalCall(const FunctionDecl* FD, SourceLocation At, State& S) {
+  void externalCall(const FunctionDecl *FD, SourceLocation At, State &S) {
     recordExternal({FD->getCanonicalDecl(), loc(At), {}}, S);
   }
 
-  void recordExternal(ExternalCall X, State& S) {
+  void recordExternal(ExternalCall X, State &S) {
     if (!S.Held.empty() || Fn->isExternallyVisible())
       A.Calls.push_back({Fn, X, S.Held});
-    for (const ExternalCall& Y : Sum.ExternalCalls)
+    for (const ExternalCall &Y : Sum.ExternalCalls)
       if (Y.Callee == X.Callee)
         return;
     Sum.ExternalCalls.push_back(std::move(X));
@@ -1070,15 +585,15 @@ private:
   void finishSummary() {
     State Exit;
     Exit.Reachable = false;
-    for (const State& E : ExitStates)
+    for (const State &E : ExitStates)
       Exit = meet(Exit, E);
     if (Exit.Reachable)
-      for (const HeldLock& H : Exit.Held) {
+      for (const HeldLock &H : Exit.Held) {
         // Only what outlives the call: not a guard's, not a local mutex.
         if (H.Guard != nullptr || (StringRef(H.M.Id).contains('@') && !H.M.Member &&
                                    StringRef(H.M.Id).starts_with(A.functionSignature(Fn))))
           continue;
-        auto It = llvm::find_if(Sum.Acquisitions, [&](const Acquired& X) {
+        auto It = llvm::find_if(Sum.Acquisitions, [&](const Acquired &X) {
           return X.M.Id == H.M.Id && X.M.Key == H.M.Key;
         });
         Sum.HeldAtExit.push_back({H.M,
@@ -1094,12 +609,12 @@ private:
 
 //===--- Analysis ---------------------------------------------------------===//
 
-bool Analysis::analyzable(const FunctionDecl* Def) const {
+bool Analysis::analyzable(const FunctionDecl *Def) const {
   return Def->getBody() != nullptr && !Def->isDependentContext() && !Def->isInvalidDecl() &&
          !SM.isInSystemHeader(Def->getLocation());
 }
 
-const Summary* Analysis::summary(const FunctionDecl* FD) {
+const Summary *Analysis::summary(const FunctionDecl *FD) {
   if (FD == nullptr || !analyzable(FD))
     return nullptr;
   auto [It, Inserted] = Summaries.try_emplace(FD, nullptr);
@@ -1110,7 +625,7 @@ const Summary* Analysis::summary(const FunctionDecl* FD) {
     return nullptr;
   }
   It->second = std::make_unique<Summary>();
-  Summary* Sum = It->second.get();
+  Summary *Sum = It->second.get();
   ++Depth;
   Walker(*this, FD, *Sum).run();
   --Depth;
@@ -1118,7 +633,7 @@ const Summary* Analysis::summary(const FunctionDecl* FD) {
   return Sum;
 }
 
-bool Analysis::isMutexClass(const CXXRecordDecl* RD) { return Mutexes.isMutexClass(RD); }
+bool Analysis::isMutexClass(const CXXRecordDecl *RD) { return Mutexes.isMutexClass(RD); }
 
 bool Analysis::isMutexType(QualType T) {
   if (T.isNull())
@@ -1129,14 +644,12 @@ bool Analysis::isMutexType(QualType T) {
   return isMutexClass(T->getAsCXXRecordDecl());
 }
 
-GuardKind Analysis::guardKind(QualType T) const { return utils::guardKind(T); }
-
-std::string Analysis::functionName(const FunctionDecl* FD) {
+std::string Analysis::functionName(const FunctionDecl *FD) {
   if (isLambdaCallOperator(FD)) {
-    const DeclContext* Outer = cast<CXXMethodDecl>(FD)->getParent()->getParent();
+    const DeclContext *Outer = cast<CXXMethodDecl>(FD)->getParent()->getParent();
     while (Outer && !isa<FunctionDecl>(Outer))
       Outer = Outer->getParent();
-    if (const auto* OuterFn = dyn_cast_or_null<FunctionDecl>(Outer))
+    if (const auto *OuterFn = dyn_cast_or_null<FunctionDecl>(Outer))
       return "(lambda in " + functionName(OuterFn) + ")";
     return "(lambda)";
   }
@@ -1146,17 +659,17 @@ std::string Analysis::functionName(const FunctionDecl* FD) {
   return OS.str();
 }
 
-std::string Analysis::functionSignature(const FunctionDecl* FD) {
+std::string Analysis::functionSignature(const FunctionDecl *FD) {
   auto [It, Inserted] = SignatureCache.try_emplace(FD);
   if (!Inserted)
     return It->second;
   std::string Sig;
   if (isLambdaCallOperator(FD)) {
-    const DeclContext* Outer = cast<CXXMethodDecl>(FD)->getParent()->getParent();
+    const DeclContext *Outer = cast<CXXMethodDecl>(FD)->getParent()->getParent();
     while (Outer && !isa<FunctionDecl>(Outer))
       Outer = Outer->getParent();
     PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(FD->getBeginLoc()));
-    if (const auto* OuterFn = dyn_cast_or_null<FunctionDecl>(Outer))
+    if (const auto *OuterFn = dyn_cast_or_null<FunctionDecl>(Outer))
       Sig = functionSignature(OuterFn) + "::";
     Sig += "(lambda";
     if (P.isValid())
@@ -1170,14 +683,14 @@ std::string Analysis::functionSignature(const FunctionDecl* FD) {
       Sig += FD->getParamDecl(I)->getType().getAsString(Policy);
     }
     Sig += ")";
-    if (const auto* MD = dyn_cast<CXXMethodDecl>(FD); MD && MD->isConst())
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD); MD && MD->isConst())
       Sig += " const";
   }
   SignatureCache[FD] = Sig;
   return Sig;
 }
 
-std::string Analysis::functionKey(const FunctionDecl* FD) {
+std::string Analysis::functionKey(const FunctionDecl *FD) {
   if (!FD->isExternallyVisible() || isLambdaCallOperator(FD))
     return {};
   if (!Mangler)
@@ -1186,30 +699,30 @@ std::string Analysis::functionKey(const FunctionDecl* FD) {
   return Name.empty() ? functionSignature(FD) : Name;
 }
 
-std::optional<MutexRef> Analysis::identify(const Expr* E, const FunctionDecl* Fn, unsigned Depth) {
+std::optional<MutexRef> Analysis::identify(const Expr *E, const FunctionDecl *Fn, unsigned Depth) {
   if (E == nullptr || Depth > 8)
     return std::nullopt;
   E = E->IgnoreParenImpCasts();
-  if (const auto* U = dyn_cast<UnaryOperator>(E);
+  if (const auto *U = dyn_cast<UnaryOperator>(E);
       U && (U->getOpcode() == UO_Deref || U->getOpcode() == UO_AddrOf))
     return identify(U->getSubExpr(), Fn, Depth + 1);
-  if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(E);
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
       Op && (Op->getOperator() == OO_Star || Op->getOperator() == OO_Arrow) &&
       Op->getNumArgs() == 1)
     return identify(Op->getArg(0), Fn, Depth + 1); // smart pointer
-  auto Qualified = [&](const NamedDecl* D) {
+  auto Qualified = [&](const NamedDecl *D) {
     std::string Name;
     llvm::raw_string_ostream OS(Name);
     D->printQualifiedName(OS, Policy);
     return OS.str();
   };
-  auto ForVar = [&](const VarDecl* V) -> std::optional<MutexRef> {
+  auto ForVar = [&](const VarDecl *V) -> std::optional<MutexRef> {
     MutexRef M;
     if (V->isStaticLocal() || V->hasLocalStorage()) {
-      const DeclContext* DC = V->getDeclContext();
+      const DeclContext *DC = V->getDeclContext();
       while (DC && !isa<FunctionDecl>(DC))
         DC = DC->getParent();
-      const auto* Owner = dyn_cast_or_null<FunctionDecl>(DC);
+      const auto *Owner = dyn_cast_or_null<FunctionDecl>(DC);
       if (Owner == nullptr)
         return std::nullopt;
       M.Id = functionSignature(Owner) + "::" + V->getNameAsString();
@@ -1224,8 +737,8 @@ std::optional<MutexRef> Analysis::identify(const Expr* E, const FunctionDecl* Fn
     }
     return M;
   };
-  if (const auto* Ref = dyn_cast<DeclRefExpr>(E)) {
-    const auto* V = dyn_cast<VarDecl>(Ref->getDecl());
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
     if (V == nullptr || isa<ParmVarDecl>(V))
       return std::nullopt; // which object a parameter names is not known here
     if (V->hasLocalStorage() &&
@@ -1237,15 +750,15 @@ std::optional<MutexRef> Analysis::identify(const Expr* E, const FunctionDecl* Fn
     }
     return ForVar(V);
   }
-  if (const auto* ME = dyn_cast<MemberExpr>(E)) {
-    if (const auto* V = dyn_cast<VarDecl>(ME->getMemberDecl()))
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    if (const auto *V = dyn_cast<VarDecl>(ME->getMemberDecl()))
       return ForVar(V); // static data member
-    const auto* F = dyn_cast<FieldDecl>(ME->getMemberDecl());
+    const auto *F = dyn_cast<FieldDecl>(ME->getMemberDecl());
     if (F == nullptr)
       return std::nullopt;
     MutexRef M;
     M.Id = Qualified(F);
-    if (const auto* RD = dyn_cast<CXXRecordDecl>(F->getParent()); RD && !RD->isExternallyVisible())
+    if (const auto *RD = dyn_cast<CXXRecordDecl>(F->getParent()); RD && !RD->isExternallyVisible())
       M.Id += "@" + TU;
     M.Member = true;
     M.Key = instanceKey(ME->getBase(), Fn);
@@ -1254,31 +767,31 @@ std::optional<MutexRef> Analysis::identify(const Expr* E, const FunctionDecl* Fn
   return std::nullopt;
 }
 
-std::string Analysis::instanceKey(const Expr* E, const FunctionDecl* Fn, unsigned Depth) {
+std::string Analysis::instanceKey(const Expr *E, const FunctionDecl *Fn, unsigned Depth) {
   if (E == nullptr || Depth > 8)
     return {};
   E = E->IgnoreParenImpCasts();
   if (isa<CXXThisExpr>(E))
     return "this";
-  if (const auto* U = dyn_cast<UnaryOperator>(E);
+  if (const auto *U = dyn_cast<UnaryOperator>(E);
       U && (U->getOpcode() == UO_Deref || U->getOpcode() == UO_AddrOf))
     return instanceKey(U->getSubExpr(), Fn, Depth + 1);
-  if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(E);
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
       Op && (Op->getOperator() == OO_Star || Op->getOperator() == OO_Arrow) &&
       Op->getNumArgs() == 1)
     return instanceKey(Op->getArg(0), Fn, Depth + 1);
-  if (const auto* Ref = dyn_cast<DeclRefExpr>(E)) {
-    const auto* V = dyn_cast<VarDecl>(Ref->getDecl());
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
     if (V == nullptr)
       return {};
-    if (const auto* P = dyn_cast<ParmVarDecl>(V); P && P->getDeclContext() == Fn)
+    if (const auto *P = dyn_cast<ParmVarDecl>(V); P && P->getDeclContext() == Fn)
       return "p#" + std::to_string(P->getFunctionScopeIndex());
     // A local chosen by comparing objects (first = a < b ? a : b) is ordered.
     if (V->hasLocalStorage() && V->getInit() && ordersObjects(V->getInit()))
       return {};
     return "v#" + std::to_string(reinterpret_cast<uintptr_t>(V));
   }
-  if (const auto* ME = dyn_cast<MemberExpr>(E)) {
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
     std::string Base = instanceKey(ME->getBase(), Fn, Depth + 1);
     if (Base.empty() || !ME->getMemberDecl()->getIdentifier())
       return {};
@@ -1289,7 +802,7 @@ std::string Analysis::instanceKey(const Expr* E, const FunctionDecl* Fn, unsigne
 
 //===--- The check --------------------------------------------------------===//
 
-LockOrderInversionCheck::LockOrderInversionCheck(StringRef Name, ClangTidyContext* Context)
+LockOrderInversionCheck::LockOrderInversionCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), TidyContext(Context),
       MutexTypesOption(Options.get("MutexTypes", utils::DefaultMutexTypes).str()),
       FactsFile(Options.get("FactsFile", "").str()) {
@@ -1301,12 +814,12 @@ LockOrderInversionCheck::LockOrderInversionCheck(StringRef Name, ClangTidyContex
   }
 }
 
-void LockOrderInversionCheck::storeOptions(ClangTidyOptions::OptionMap& Opts) {
+void LockOrderInversionCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "MutexTypes", MutexTypesOption);
   Options.store(Opts, "FactsFile", FactsFile);
 }
 
-void LockOrderInversionCheck::registerMatchers(MatchFinder* Finder) {
+void LockOrderInversionCheck::registerMatchers(MatchFinder *Finder) {
   // The functions are collected at the end of the TU by a traversal that
   // skips system headers wholesale (much cheaper than matching every
   // FunctionDecl). The matchers only hand over the ASTContext: the TU when the
@@ -1316,7 +829,7 @@ void LockOrderInversionCheck::registerMatchers(MatchFinder* Finder) {
   Finder->addMatcher(functionDecl(isDefinition(), isExpansionInMainFile()).bind("fn"), this);
 }
 
-void LockOrderInversionCheck::check(const MatchFinder::MatchResult& Result) {
+void LockOrderInversionCheck::check(const MatchFinder::MatchResult &Result) {
   Context = Result.Context;
 }
 
@@ -1325,13 +838,13 @@ namespace {
 /// headers, template instantiations included, in declaration order.
 class FunctionCollector : public RecursiveASTVisitor<FunctionCollector> {
 public:
-  FunctionCollector(const SourceManager& SM, std::vector<const FunctionDecl*>& Out)
+  FunctionCollector(const SourceManager &SM, std::vector<const FunctionDecl *> &Out)
       : SM(SM), Out(Out) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return false; }
 
-  bool TraverseDecl(Decl* D) {
+  bool TraverseDecl(Decl *D) {
     if (D == nullptr)
       return true;
     if (!isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
@@ -1342,7 +855,7 @@ public:
 
   // Only local classes and lambdas hide function definitions in statements
   // (bodies, initializers); the analysis walks the statements themselves.
-  bool TraverseStmt(Stmt* S) {
+  bool TraverseStmt(Stmt *S) {
     if (S == nullptr || Nesting > MaxNesting)
       return true;
     ++Nesting;
@@ -1351,31 +864,31 @@ public:
     return true;
   }
 
-  bool VisitFunctionDecl(FunctionDecl* FD) {
+  bool VisitFunctionDecl(FunctionDecl *FD) {
     if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext())
       Out.push_back(FD);
     return true;
   }
 
 private:
-  void collectIn(Stmt* S) {
-    if (const auto* L = dyn_cast<LambdaExpr>(S))
-      if (const CXXMethodDecl* Op = L->getCallOperator();
+  void collectIn(Stmt *S) {
+    if (const auto *L = dyn_cast<LambdaExpr>(S))
+      if (const CXXMethodDecl *Op = L->getCallOperator();
           Op && Op->doesThisDeclarationHaveABody() && !Op->isDependentContext())
         Out.push_back(Op);
-    if (const auto* DS = dyn_cast<DeclStmt>(S)) {
-      for (Decl* D : DS->decls())
+    if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+      for (Decl *D : DS->decls())
         if (isa<TagDecl>(D))
           TraverseDecl(D);
       return;
     }
-    for (Stmt* Child : S->children())
+    for (Stmt *Child : S->children())
       TraverseStmt(Child);
   }
 
-  const SourceManager& SM;
+  const SourceManager &SM;
   unsigned Nesting = 0;
-  std::vector<const FunctionDecl*>& Out;
+  std::vector<const FunctionDecl *> &Out;
 };
 } // namespace
 
@@ -1383,7 +896,7 @@ namespace {
 /// Converts locations and writes diagnostics and facts.
 class Reporter {
 public:
-  Reporter(Analysis& A) : A(A), SM(A.SM) {}
+  Reporter(Analysis &A) : A(A), SM(A.SM) {}
 
   lo::Site site(SourceLocation L) const {
     lo::Site S;
@@ -1396,10 +909,10 @@ public:
     return S;
   }
 
-  std::vector<lo::Hop> via(const std::vector<CallHop>& Via) {
+  std::vector<lo::Hop> via(const std::vector<CallHop> &Via) {
     std::vector<lo::Hop> R;
     R.reserve(Via.size());
-    for (const CallHop& H : Via)
+    for (const CallHop &H : Via)
       R.push_back({A.functionSignature(H.Callee), site(H.At)});
     return R;
   }
@@ -1407,10 +920,10 @@ public:
   lo::Facts facts() {
     lo::Facts F;
     F.TU = A.TU;
-    for (const FoundEdge& E : A.Edges)
+    for (const FoundEdge &E : A.Edges)
       F.Edges.push_back({E.From.Id, E.To.Id, E.To.M, A.functionSignature(E.Function),
                          site(E.FirstSite), site(E.AcqSite), via(E.Via), A.TU});
-    for (const FoundCall& C : A.Calls) {
+    for (const FoundCall &C : A.Calls) {
       lo::Call Out;
       Out.Function = A.functionSignature(C.Function);
       Out.FunctionKey = A.functionKey(C.Function);
@@ -1418,18 +931,18 @@ public:
       Out.CalleeKey = A.functionKey(C.Call.Callee);
       Out.At = site(C.Call.Site);
       Out.Via = via(C.Call.Via);
-      for (const HeldLock& H : C.Held)
+      for (const HeldLock &H : C.Held)
         Out.Held.push_back({H.M.Id, site(H.Site)});
       Out.TU = A.TU;
       F.Calls.push_back(std::move(Out));
     }
-    for (const FunctionDecl* FD : A.Walked) {
+    for (const FunctionDecl *FD : A.Walked) {
       if (!FD->isExternallyVisible() || isLambdaCallOperator(FD))
         continue;
-      const Summary* Sum = A.summary(FD);
+      const Summary *Sum = A.summary(FD);
       if (Sum == nullptr)
         continue;
-      for (const Acquired& X : Sum->Acquisitions)
+      for (const Acquired &X : Sum->Acquisitions)
         F.Acquisitions.push_back({A.functionSignature(FD), A.functionKey(FD), X.M.Id, X.M.M,
                                   site(X.Site), via(X.Via), A.TU});
     }
@@ -1438,15 +951,15 @@ public:
   }
 
 private:
-  Analysis& A;
-  const SourceManager& SM;
+  Analysis &A;
+  const SourceManager &SM;
 };
 } // namespace
 
 void LockOrderInversionCheck::onEndOfTranslationUnit() {
   if (Context == nullptr)
     return;
-  const SourceManager& SM = Context->getSourceManager();
+  const SourceManager &SM = Context->getSourceManager();
   std::string TU;
   if (OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID()))
     TU = Main->getName().str();
@@ -1458,22 +971,22 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
     Start = llvm::TimeRecord::getCurrentTime(/*Start=*/true);
   Functions.clear();
   FunctionCollector Collector(SM, Functions);
-  for (Decl* D : Context->getTraversalScope())
+  for (Decl *D : Context->getTraversalScope())
     Collector.TraverseDecl(D);
   Analysis A(*Context, MutexTypes, TU);
   A.analyzeAll(Functions);
 
   // The edges in site order: the closing edge of a cycle is its latest.
-  std::vector<const FoundEdge*> Order;
+  std::vector<const FoundEdge *> Order;
   Order.reserve(A.Edges.size());
-  for (const FoundEdge& E : A.Edges)
+  for (const FoundEdge &E : A.Edges)
     Order.push_back(&E);
   auto Before = [&](SourceLocation X, SourceLocation Y) {
     if (X == Y)
       return false;
     return SM.isBeforeInTranslationUnit(X, Y);
   };
-  llvm::sort(Order, [&](const FoundEdge* X, const FoundEdge* Y) {
+  llvm::sort(Order, [&](const FoundEdge *X, const FoundEdge *Y) {
     if (X->reportSite() != Y->reportSite())
       return Before(X->reportSite(), Y->reportSite());
     if (X->From.Id != Y->From.Id)
@@ -1496,13 +1009,13 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
     }
     return R;
   };
-  auto Name = [&](const MutexRef& M) { return Readable(lo::displayName(M.Id)); };
-  auto FnName = [&](const FunctionDecl* FD) { return Readable(A.functionName(FD)); };
-  auto Through = [&](const FoundEdge& E) {
+  auto Name = [&](const MutexRef &M) { return Readable(lo::displayName(M.Id)); };
+  auto FnName = [&](const FunctionDecl *FD) { return Readable(A.functionName(FD)); };
+  auto Through = [&](const FoundEdge &E) {
     return E.Via.empty() ? std::string()
                          : " through the call to '" + FnName(E.Via.front().Callee) + "'";
   };
-  auto Chain = [&](const FoundEdge& E) {
+  auto Chain = [&](const FoundEdge &E) {
     // The calls after the first, and the acquisition in the last callee.
     for (size_t I = 1; I < E.Via.size(); ++I)
       diag(E.Via[I].At, "'%0' calls '%1' here", DiagnosticIDs::Note)
@@ -1515,9 +1028,9 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
   // A self-edge (one member, two objects) is a deadlock of its own function
   // (called twice with the objects swapped): reported at each place, once.
   std::vector<std::pair<StringRef, StringRef>> Pairs;
-  std::vector<const FoundEdge*> Others;
+  std::vector<const FoundEdge *> Others;
   std::set<std::pair<unsigned, StringRef>> SelfReported;
-  for (const FoundEdge* E : Order) {
+  for (const FoundEdge *E : Order) {
     if (E->From.Id != E->To.Id) {
       Others.push_back(E);
       Pairs.push_back({E->From.Id, E->To.Id});
@@ -1533,8 +1046,8 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
     Chain(*E);
   }
 
-  for (const lo::Cycle& C : lo::findCycles(Pairs)) {
-    const FoundEdge& Closing = *Others[C.front()];
+  for (const lo::Cycle &C : lo::findCycles(Pairs)) {
+    const FoundEdge &Closing = *Others[C.front()];
     std::string Ring = "'" + Name(Closing.From) + "'";
     for (size_t I : C)
       Ring += " -> '" + Name(Others[I]->To) + "'";
@@ -1545,7 +1058,7 @@ void LockOrderInversionCheck::onEndOfTranslationUnit() {
     diag(Closing.FirstSite, "'%0' acquired here", DiagnosticIDs::Note) << Name(Closing.From);
     Chain(Closing);
     for (size_t K = 1; K < C.size(); ++K) {
-      const FoundEdge& E = *Others[C[K]];
+      const FoundEdge &E = *Others[C[K]];
       diag(E.reportSite(), "'%0' acquired%1 here while holding '%2'", DiagnosticIDs::Note)
           << Name(E.To) << Through(E) << Name(E.From);
       Chain(E);
@@ -1572,7 +1085,7 @@ static void removeBestEffort(StringRef Path) {
   static_cast<void>(Ignored);
 }
 
-void LockOrderInversionCheck::writeFactsFile(const lo::Facts& F, StringRef TU) {
+void LockOrderInversionCheck::writeFactsFile(const lo::Facts &F, StringRef TU) {
   // A directory (existing, or named with a trailing separator) gets one file
   // per TU, named by a hash of the TU's path, so parallel runs never collide.
   std::string Path = FactsFile;

@@ -25,27 +25,27 @@ namespace clang::tidy::goro {
 
 class LockOrderInversionCheck : public ClangTidyCheck {
 public:
-  LockOrderInversionCheck(StringRef Name, ClangTidyContext* Context);
-  void storeOptions(ClangTidyOptions::OptionMap& Opts) override;
-  bool isLanguageVersionSupported(const LangOptions& LangOpts) const override {
+  LockOrderInversionCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
-  void registerMatchers(ast_matchers::MatchFinder* Finder) override;
-  void check(const ast_matchers::MatchFinder::MatchResult& Result) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
 
 private:
-  void writeFactsFile(const ::goro::lockorder::Facts& F, StringRef TU);
+  void writeFactsFile(const ::goro::lockorder::Facts &F, StringRef TU);
 
-  ClangTidyContext* const TidyContext; ///< for --enable-check-profile
+  ClangTidyContext *const TidyContext; ///< for --enable-check-profile
 
   const std::string MutexTypesOption;
   const std::string FactsFile;
   std::vector<std::string> MutexTypes;
 
   // Collected by check(), analysed at the end of the TU.
-  ASTContext* Context = nullptr;
-  std::vector<const FunctionDecl*> Functions;
+  ASTContext *Context = nullptr;
+  std::vector<const FunctionDecl *> Functions;
 };
 
 } // namespace clang::tidy::goro

@@ -45,8 +45,8 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
-#include <optional>
 #include <cstdint>
+#include <optional>
 
 using namespace clang::ast_matchers;
 
@@ -62,30 +62,30 @@ enum class Lifetime : std::uint8_t {
 
 struct LoopScope {
   Lifetime Kind;
-  const Stmt* Region; // the object dies when control leaves it
+  const Stmt *Region; // the object dies when control leaves it
 };
 
 // The object a captured name stands for, and the name to show for it.
 struct CapturedObject {
-  const VarDecl* Object = nullptr; // a variable or decomposition with local storage
-  const ValueDecl* Named = nullptr;
+  const VarDecl *Object = nullptr; // a variable or decomposition with local storage
+  const ValueDecl *Named = nullptr;
 };
 
 constexpr unsigned MaxReferenceDepth = 4;
 
-CapturedObject resolveCaptured(const ValueDecl* D, unsigned Depth);
+CapturedObject resolveCaptured(const ValueDecl *D, unsigned Depth);
 
 // The object a reference initializer \p E designates, if we can tell.
-CapturedObject resolveReferent(const Expr* E, const VarDecl* Reference, unsigned Depth) {
+CapturedObject resolveReferent(const Expr *E, const VarDecl *Reference, unsigned Depth) {
   if (E == nullptr || Depth > MaxReferenceDepth)
     return {};
   while (true) {
     E = E->IgnoreParens();
-    if (const auto* Full = dyn_cast<FullExpr>(E)) {
+    if (const auto *Full = dyn_cast<FullExpr>(E)) {
       E = Full->getSubExpr();
       continue;
     }
-    if (const auto* Cast = dyn_cast<ImplicitCastExpr>(E);
+    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(E);
         Cast != nullptr &&
         (Cast->getCastKind() == CK_NoOp || Cast->getCastKind() == CK_DerivedToBase ||
          Cast->getCastKind() == CK_UncheckedDerivedToBase)) {
@@ -95,19 +95,19 @@ CapturedObject resolveReferent(const Expr* E, const VarDecl* Reference, unsigned
     break;
   }
   // A temporary bound to the reference lives as long as the reference.
-  if (const auto* Temporary = dyn_cast<MaterializeTemporaryExpr>(E))
+  if (const auto *Temporary = dyn_cast<MaterializeTemporaryExpr>(E))
     return Temporary->getExtendingDecl() == Reference ? CapturedObject{Reference, Reference}
                                                       : CapturedObject{};
-  if (const auto* Ref = dyn_cast<DeclRefExpr>(E))
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
     return resolveCaptured(Ref->getDecl(), Depth + 1);
-  if (const auto* Member = dyn_cast<MemberExpr>(E)) {
-    const auto* Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+  if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+    const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
     if (Member->isArrow() || Field == nullptr || Field->getType()->isReferenceType())
       return {};
     return resolveReferent(Member->getBase(), Reference, Depth + 1);
   }
-  if (const auto* Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
-    const Expr* Base = Subscript->getBase()->IgnoreImpCasts();
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
+    const Expr *Base = Subscript->getBase()->IgnoreImpCasts();
     if (!Base->getType()->isConstantArrayType())
       return {};
     return resolveReferent(Base, Reference, Depth + 1);
@@ -115,11 +115,11 @@ CapturedObject resolveReferent(const Expr* E, const VarDecl* Reference, unsigned
   return {};
 }
 
-CapturedObject resolveCaptured(const ValueDecl* D, unsigned Depth) {
+CapturedObject resolveCaptured(const ValueDecl *D, unsigned Depth) {
   if (D == nullptr || Depth > MaxReferenceDepth)
     return {};
-  if (const auto* Binding = dyn_cast<BindingDecl>(D)) {
-    const auto* Decomposed = dyn_cast_or_null<VarDecl>(Binding->getDecomposedDecl());
+  if (const auto *Binding = dyn_cast<BindingDecl>(D)) {
+    const auto *Decomposed = dyn_cast_or_null<VarDecl>(Binding->getDecomposedDecl());
     if (Decomposed == nullptr)
       return {};
     if (Binding->getHoldingVar() != nullptr) {
@@ -127,7 +127,7 @@ CapturedObject resolveCaptured(const ValueDecl* D, unsigned Depth) {
       // enumerate views) names something outside the decomposed object.
       if (Binding->getType().isNull() || Binding->getType()->isReferenceType())
         return {};
-    } else if (const auto* Member = dyn_cast_or_null<MemberExpr>(
+    } else if (const auto *Member = dyn_cast_or_null<MemberExpr>(
                    Binding->getBinding() ? Binding->getBinding()->IgnoreImplicit() : nullptr);
                Member != nullptr && Member->getMemberDecl()->getType()->isReferenceType()) {
       return {}; // a reference member names its referent
@@ -137,7 +137,7 @@ CapturedObject resolveCaptured(const ValueDecl* D, unsigned Depth) {
       Result.Named = Binding;
     return Result;
   }
-  const auto* Var = dyn_cast<VarDecl>(D);
+  const auto *Var = dyn_cast<VarDecl>(D);
   if (Var == nullptr || isa<ParmVarDecl>(Var) || !Var->hasLocalStorage())
     return {};
   if (Var->getType().isNull() || !Var->getType()->isReferenceType())
@@ -145,25 +145,25 @@ CapturedObject resolveCaptured(const ValueDecl* D, unsigned Depth) {
   return resolveReferent(Var->getInit(), Var, Depth);
 }
 
-bool isDoWhileFalse(const DoStmt* Do, const ASTContext& Context) {
-  const Expr* Cond = Do->getCond();
+bool isDoWhileFalse(const DoStmt *Do, const ASTContext &Context) {
+  const Expr *Cond = Do->getCond();
   bool Value = true;
   return Cond != nullptr && !Cond->isValueDependent() &&
          Cond->EvaluateAsBooleanCondition(Value, Context) && !Value;
 }
 
 // Whether \p Object lives for one iteration or for a loop, and where it dies.
-std::optional<LoopScope> loopScopeOf(const VarDecl* Object, const utils::BodyParents& Parents,
-                                     const ASTContext& Context) {
-  const DeclStmt* Declaration = Parents.declaringStmt(Object);
+std::optional<LoopScope> loopScopeOf(const VarDecl *Object, const utils::BodyParents &Parents,
+                                     const ASTContext &Context) {
+  const DeclStmt *Declaration = Parents.declaringStmt(Object);
   if (Declaration == nullptr)
     return std::nullopt;
-  const Stmt* Scope = nullptr; // innermost block (or if/switch) holding it
-  const Stmt* Current = Declaration;
-  while (const Stmt* Parent = Parents.parent(Current)) {
+  const Stmt *Scope = nullptr; // innermost block (or if/switch) holding it
+  const Stmt *Current = Declaration;
+  while (const Stmt *Parent = Parents.parent(Current)) {
     if (isa<LambdaExpr, BlockExpr, CapturedStmt>(Parent))
       return std::nullopt;
-    if (const auto* For = dyn_cast<ForStmt>(Parent)) {
+    if (const auto *For = dyn_cast<ForStmt>(Parent)) {
       if (Current == For->getInit())
         return Current == Declaration ? std::optional<LoopScope>({Lifetime::WholeLoop, For})
                                       : std::nullopt;
@@ -173,7 +173,7 @@ std::optional<LoopScope> loopScopeOf(const VarDecl* Object, const utils::BodyPar
         return LoopScope{Lifetime::LoopBodyLocal, Scope != nullptr ? Scope : Current};
       return std::nullopt;
     }
-    if (const auto* Range = dyn_cast<CXXForRangeStmt>(Parent)) {
+    if (const auto *Range = dyn_cast<CXXForRangeStmt>(Parent)) {
       if (Current == Range->getLoopVarStmt())
         return LoopScope{Lifetime::LoopHeader, Range->getBody()};
       if (Current == Range->getInit())
@@ -183,21 +183,21 @@ std::optional<LoopScope> loopScopeOf(const VarDecl* Object, const utils::BodyPar
         return LoopScope{Lifetime::LoopBodyLocal, Scope != nullptr ? Scope : Current};
       return std::nullopt;
     }
-    if (const auto* While = dyn_cast<WhileStmt>(Parent)) {
+    if (const auto *While = dyn_cast<WhileStmt>(Parent)) {
       if (Current == While->getConditionVariableDeclStmt())
         return LoopScope{Lifetime::LoopHeader, While->getBody()};
       if (Current == While->getBody())
         return LoopScope{Lifetime::LoopBodyLocal, Scope != nullptr ? Scope : Current};
       return std::nullopt;
     }
-    if (const auto* Do = dyn_cast<DoStmt>(Parent); Do != nullptr && !isDoWhileFalse(Do, Context)) {
+    if (const auto *Do = dyn_cast<DoStmt>(Parent); Do != nullptr && !isDoWhileFalse(Do, Context)) {
       if (Current == Do->getBody())
         return LoopScope{Lifetime::LoopBodyLocal, Scope != nullptr ? Scope : Current};
       return std::nullopt;
     }
     if (Scope == nullptr) {
-      const auto* If = dyn_cast<IfStmt>(Parent);
-      const auto* Switch = dyn_cast<SwitchStmt>(Parent);
+      const auto *If = dyn_cast<IfStmt>(Parent);
+      const auto *Switch = dyn_cast<SwitchStmt>(Parent);
       if (isa<CompoundStmt>(Parent) ||
           (If != nullptr &&
            (Current == If->getInit() || Current == If->getConditionVariableDeclStmt())) ||
@@ -210,12 +210,12 @@ std::optional<LoopScope> loopScopeOf(const VarDecl* Object, const utils::BodyPar
   return std::nullopt;
 }
 
-bool isInTemplateInstantiation(const DeclContext* Context) {
+bool isInTemplateInstantiation(const DeclContext *Context) {
   for (; Context != nullptr; Context = Context->getParent()) {
-    if (const auto* Function = dyn_cast<FunctionDecl>(Context);
+    if (const auto *Function = dyn_cast<FunctionDecl>(Context);
         Function != nullptr && Function->isTemplateInstantiation())
       return true;
-    if (const auto* Record = dyn_cast<CXXRecordDecl>(Context);
+    if (const auto *Record = dyn_cast<CXXRecordDecl>(Context);
         Record != nullptr && isTemplateInstantiation(Record->getTemplateSpecializationKind()))
       return true;
   }
@@ -226,14 +226,14 @@ bool isCopyConstructible(QualType Type) {
   if (Type.isNull())
     return false;
   Type = Type.getNonReferenceType().getCanonicalType();
-  while (const ArrayType* Array = Type->getAsArrayTypeUnsafe()) {
+  while (const ArrayType *Array = Type->getAsArrayTypeUnsafe()) {
     if (!isa<ConstantArrayType>(Array))
       return false;
     Type = Array->getElementType().getCanonicalType();
   }
   if (Type->isDependentType() || Type->isIncompleteType())
     return false;
-  const CXXRecordDecl* Record = Type->getAsCXXRecordDecl();
+  const CXXRecordDecl *Record = Type->getAsCXXRecordDecl();
   if (Record == nullptr)
     return true;
   Record = Record->getDefinition();
@@ -243,7 +243,7 @@ bool isCopyConstructible(QualType Type) {
     // Only answerable without overload resolution (which Sema has not done).
     return !Record->needsOverloadResolutionForCopyConstructor() &&
            !Record->defaultedCopyConstructorIsDeleted();
-  for (const CXXConstructorDecl* Constructor : Record->ctors())
+  for (const CXXConstructorDecl *Constructor : Record->ctors())
     if (Constructor->isCopyConstructor() && !Constructor->isDeleted() &&
         Constructor->getAccess() != AS_private && Constructor->getAccess() != AS_protected)
       return true;
@@ -257,14 +257,14 @@ bool isNonConstReference(QualType Type) {
 // Whether the object \p Ref names may be modified (or bound where it could
 // be) by the expression around it. Anything not understood counts as a
 // modification: the answer decides only whether a fix-it is offered.
-bool mayModify(const DeclRefExpr* Ref, const utils::BodyParents& Parents) {
-  const Stmt* Current = Ref;
-  while (const Stmt* Parent = Parents.parent(Current)) {
+bool mayModify(const DeclRefExpr *Ref, const utils::BodyParents &Parents) {
+  const Stmt *Current = Ref;
+  while (const Stmt *Parent = Parents.parent(Current)) {
     if (isa<ParenExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr, FullExpr>(Parent)) {
       Current = Parent;
       continue;
     }
-    if (const auto* Cast = dyn_cast<ImplicitCastExpr>(Parent)) {
+    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(Parent)) {
       switch (Cast->getCastKind()) {
       case CK_LValueToRValue:
       case CK_ToVoid:
@@ -285,10 +285,10 @@ bool mayModify(const DeclRefExpr* Ref, const utils::BodyParents& Parents) {
         return true;
       }
     }
-    if (const auto* Member = dyn_cast<MemberExpr>(Parent)) {
+    if (const auto *Member = dyn_cast<MemberExpr>(Parent)) {
       if (Member->isArrow())
         return false; // `p->m` reads the pointer
-      if (const auto* Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl()))
+      if (const auto *Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl()))
         return !Method->isStatic() && !Method->isConst();
       if (isa<FieldDecl>(Member->getMemberDecl())) {
         Current = Parent; // a field of the object: what happens to it, happens to the object
@@ -296,7 +296,7 @@ bool mayModify(const DeclRefExpr* Ref, const utils::BodyParents& Parents) {
       }
       return false;
     }
-    if (const auto* Unary = dyn_cast<UnaryOperator>(Parent)) {
+    if (const auto *Unary = dyn_cast<UnaryOperator>(Parent)) {
       if (Unary->isIncrementDecrementOp() || Unary->getOpcode() == UO_AddrOf)
         return true;
       if (Unary->getOpcode() == UO_Extension) {
@@ -305,7 +305,7 @@ bool mayModify(const DeclRefExpr* Ref, const utils::BodyParents& Parents) {
       }
       return false;
     }
-    if (const auto* Binary = dyn_cast<BinaryOperator>(Parent)) {
+    if (const auto *Binary = dyn_cast<BinaryOperator>(Parent)) {
       if (Binary->isAssignmentOp())
         return Binary->getLHS() == Current;
       if (Binary->getOpcode() == BO_Comma && Binary->getRHS() == Current) {
@@ -314,16 +314,16 @@ bool mayModify(const DeclRefExpr* Ref, const utils::BodyParents& Parents) {
       }
       return false;
     }
-    if (const auto* Conditional = dyn_cast<AbstractConditionalOperator>(Parent)) {
+    if (const auto *Conditional = dyn_cast<AbstractConditionalOperator>(Parent)) {
       if (Conditional->getCond() == Current)
         return false;
       Current = Parent;
       continue;
     }
-    if (const auto* Call = dyn_cast<CallExpr>(Parent)) {
+    if (const auto *Call = dyn_cast<CallExpr>(Parent)) {
       if (Call->getCallee() == Current)
         return false;
-      const FunctionDecl* Callee = Call->getDirectCallee();
+      const FunctionDecl *Callee = Call->getDirectCallee();
       if (Callee == nullptr)
         return true;
       unsigned Index = 0;
@@ -331,7 +331,7 @@ bool mayModify(const DeclRefExpr* Ref, const utils::BodyParents& Parents) {
         ++Index;
       if (Index == Call->getNumArgs())
         return true;
-      if (const auto* Method = dyn_cast<CXXMethodDecl>(Callee);
+      if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
           Method != nullptr && isa<CXXOperatorCallExpr>(Call) && !Method->isStatic()) {
         if (Index == 0)
           return !Method->isConst(); // the object of a member operator
@@ -341,22 +341,22 @@ bool mayModify(const DeclRefExpr* Ref, const utils::BodyParents& Parents) {
         return true; // variadic
       return isNonConstReference(Callee->getParamDecl(Index)->getType());
     }
-    if (const auto* Construct = dyn_cast<CXXConstructExpr>(Parent)) {
-      const CXXConstructorDecl* Constructor = Construct->getConstructor();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Parent)) {
+      const CXXConstructorDecl *Constructor = Construct->getConstructor();
       for (unsigned I = 0, N = Construct->getNumArgs(); I < N; ++I)
         if (Construct->getArg(I) == Current)
           return Constructor == nullptr || I >= Constructor->getNumParams() ||
                  isNonConstReference(Constructor->getParamDecl(I)->getType());
       return true;
     }
-    if (const auto* Decls = dyn_cast<DeclStmt>(Parent)) {
+    if (const auto *Decls = dyn_cast<DeclStmt>(Parent)) {
       // `for (auto& x : v)` binds the elements; otherwise a reference to it.
-      if (const auto* Loop = dyn_cast_or_null<CXXForRangeStmt>(Parents.parent(Decls));
+      if (const auto *Loop = dyn_cast_or_null<CXXForRangeStmt>(Parents.parent(Decls));
           Loop != nullptr && Loop->getRangeStmt() == Decls)
         return Loop->getLoopVariable() == nullptr ||
                isNonConstReference(Loop->getLoopVariable()->getType());
-      for (const Decl* D : Decls->decls())
-        if (const auto* Var = dyn_cast<VarDecl>(D); Var != nullptr && Var->getInit() == Current)
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D); Var != nullptr && Var->getInit() == Current)
           return isNonConstReference(Var->getType());
       return true;
     }
@@ -373,9 +373,9 @@ bool mayModify(const DeclRefExpr* Ref, const utils::BodyParents& Parents) {
 
 // Whether the lambda may modify \p Captured (a by-value capture would be
 // const, or its modifications would no longer be seen outside).
-bool lambdaMayModify(const ValueDecl* Captured, const LambdaExpr* Lambda,
-                     const utils::BodyParents& Parents) {
-  for (const DeclRefExpr* Ref : Parents.references(Captured))
+bool lambdaMayModify(const ValueDecl *Captured, const LambdaExpr *Lambda,
+                     const utils::BodyParents &Parents) {
+  for (const DeclRefExpr *Ref : Parents.references(Captured))
     if (Parents.isWithin(Ref, Lambda->getBody()) && mayModify(Ref, Parents))
       return true;
   return false;
@@ -385,13 +385,13 @@ bool lambdaMayModify(const ValueDecl* Captured, const LambdaExpr* Lambda,
 // the region where the object lives (the for-increment excepted: that write
 // is exactly what the by-value capture is for). The lambda may be meant to
 // see that write.
-bool modifiedAfterSpawn(const ValueDecl* Named, const Expr* Spawn, const LambdaExpr* Lambda,
-                        const LoopScope& Scope, const utils::BodyParents& Parents,
-                        const SourceManager& SM) {
-  const Stmt* Increment = nullptr;
-  if (const auto* For = dyn_cast<ForStmt>(Scope.Region))
+bool modifiedAfterSpawn(const ValueDecl *Named, const Expr *Spawn, const LambdaExpr *Lambda,
+                        const LoopScope &Scope, const utils::BodyParents &Parents,
+                        const SourceManager &SM) {
+  const Stmt *Increment = nullptr;
+  if (const auto *For = dyn_cast<ForStmt>(Scope.Region))
     Increment = For->getInc();
-  for (const DeclRefExpr* Ref : Parents.references(Named)) {
+  for (const DeclRefExpr *Ref : Parents.references(Named)) {
     if (!Parents.isWithin(Ref, Scope.Region) || Parents.isWithin(Ref, Lambda) ||
         (Increment != nullptr && Parents.isWithin(Ref, Increment)))
       continue;
@@ -406,11 +406,11 @@ bool modifiedAfterSpawn(const ValueDecl* Named, const Expr* Spawn, const LambdaE
 
 // Capture by value instead: `&i` -> `i`, `&x = i` -> `x = i`, `[=, &i]` ->
 // `[=]`, `[&]` -> `[&, i]`.
-std::optional<FixItHint> captureByValueFix(const LambdaExpr* Lambda, const LambdaCapture& Capture,
-                                           const ValueDecl* Captured, bool IsInitCapture,
-                                           ASTContext& Context) {
-  const SourceManager& SM = Context.getSourceManager();
-  const LangOptions& LangOpts = Context.getLangOpts();
+std::optional<FixItHint> captureByValueFix(const LambdaExpr *Lambda, const LambdaCapture &Capture,
+                                           const ValueDecl *Captured, bool IsInitCapture,
+                                           ASTContext &Context) {
+  const SourceManager &SM = Context.getSourceManager();
+  const LangOptions &LangOpts = Context.getLangOpts();
   SourceRange Introducer = Lambda->getIntroducerRange();
   if (Introducer.getBegin().isMacroID() || Introducer.getEnd().isMacroID() ||
       Capture.getLocation().isMacroID() || Capture.isPackExpansion() ||
@@ -443,54 +443,38 @@ std::optional<FixItHint> captureByValueFix(const LambdaExpr* Lambda, const Lambd
 
 } // namespace
 
-LoopVariableCaptureCheck::LoopVariableCaptureCheck(StringRef Name, ClangTidyContext* Context)
+LoopVariableCaptureCheck::LoopVariableCaptureCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
       RawSpawnFunctions(Options.get("SpawnFunctions", utils::DefaultSpawnFunctions)),
       SpawnFunctions(tidy::utils::options::parseStringList(RawSpawnFunctions)) {}
 
-void LoopVariableCaptureCheck::storeOptions(ClangTidyOptions::OptionMap& Opts) {
+void LoopVariableCaptureCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "SpawnFunctions", RawSpawnFunctions);
 }
 
-void LoopVariableCaptureCheck::registerMatchers(MatchFinder* Finder) {
-  if (SpawnFunctions.empty())
-    return; // nothing spawns
-  // A spawn in user code: a call to a spawn function, a construction of a
-  // spawn class, or an emplace into a container of a spawn class. (One
-  // matcher per node kind, so that only calls and constructions are tried.)
-  auto Spawn = utils::spawnExpr(SpawnFunctions);
-  auto InUserCode = unless(isExpansionInSystemHeader());
-  Finder->addMatcher(callExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(cxxConstructExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(
-      cxxMemberCallExpr(utils::emplaceSpawnExpr(SpawnFunctions), InUserCode).bind("spawn"), this);
-}
-
-const utils::BodyParents& LoopVariableCaptureCheck::parentsOf(const Stmt* Body) {
-  std::unique_ptr<utils::BodyParents>& Entry = BodyParentsCache[Body];
-  if (!Entry)
-    Entry = std::make_unique<utils::BodyParents>(Body);
-  return *Entry;
+void LoopVariableCaptureCheck::registerMatchers(MatchFinder *Finder) {
+  // Every spawn in user code (none when SpawnFunctions is empty).
+  utils::registerSpawnMatchers(Finder, SpawnFunctions, this);
 }
 
 void LoopVariableCaptureCheck::onEndOfTranslationUnit() {
-  BodyParentsCache.clear();
+  ParentsCache.clear();
   Reported.clear();
 }
 
-void LoopVariableCaptureCheck::check(const MatchFinder::MatchResult& Result) {
-  const auto* Spawn = Result.Nodes.getNodeAs<Expr>("spawn");
-  const LambdaExpr* Lambda = Spawn != nullptr ? utils::spawnedLambda(Spawn) : nullptr;
+void LoopVariableCaptureCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *Spawn = Result.Nodes.getNodeAs<Expr>("spawn");
+  const LambdaExpr *Lambda = Spawn != nullptr ? utils::spawnedLambda(Spawn) : nullptr;
   if (Lambda == nullptr || Lambda->getBody() == nullptr)
     return;
-  ASTContext& Context = *Result.Context;
-  const SourceManager& SM = *Result.SourceManager;
+  ASTContext &Context = *Result.Context;
+  const SourceManager &SM = *Result.SourceManager;
   const StringRef Noun = utils::spawnedWorkNoun(Spawn);
 
-  for (const LambdaCapture& Capture : Lambda->captures()) {
+  for (const LambdaCapture &Capture : Lambda->captures()) {
     if (!Capture.capturesVariable())
       continue; // `this`, VLA bounds: never a loop object
-    const ValueDecl* Captured = Capture.getCapturedVar();
+    const ValueDecl *Captured = Capture.getCapturedVar();
     if (Captured == nullptr || Captured->getType().isNull())
       continue;
     const bool IsInitCapture = Lambda->isInitCapture(&Capture);
@@ -503,10 +487,10 @@ void LoopVariableCaptureCheck::check(const MatchFinder::MatchResult& Result) {
     CapturedObject Target = resolveCaptured(Captured, 0);
     if (Target.Object == nullptr)
       continue;
-    const auto* Function = dyn_cast<FunctionDecl>(Target.Object->getDeclContext());
+    const auto *Function = dyn_cast<FunctionDecl>(Target.Object->getDeclContext());
     if (Function == nullptr || Function->getBody() == nullptr)
       continue;
-    const utils::BodyParents& Parents = parentsOf(Function->getBody());
+    const utils::BodyParents &Parents = ParentsCache.of(Function->getBody());
 
     // 2. Whether it lives for one iteration or for the loop.
     std::optional<LoopScope> Scope = loopScopeOf(Target.Object, Parents, Context);

@@ -27,22 +27,20 @@ namespace clang::tidy::goro {
 /// For the user-facing documentation see docs/checks/goro-loop-variable-capture.md.
 class LoopVariableCaptureCheck : public ClangTidyCheck {
 public:
-  LoopVariableCaptureCheck(StringRef Name, ClangTidyContext* Context);
-  bool isLanguageVersionSupported(const LangOptions& LangOpts) const override {
+  LoopVariableCaptureCheck(StringRef Name, ClangTidyContext *Context);
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
-  void storeOptions(ClangTidyOptions::OptionMap& Opts) override;
-  void registerMatchers(ast_matchers::MatchFinder* Finder) override;
-  void check(const ast_matchers::MatchFinder::MatchResult& Result) override;
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
 
 private:
-  const utils::BodyParents& parentsOf(const Stmt* Body);
-
   const std::string RawSpawnFunctions;
   const std::vector<StringRef> SpawnFunctions; // refers into RawSpawnFunctions
   // Parent maps of the function bodies asked about, built on demand.
-  llvm::DenseMap<const Stmt*, std::unique_ptr<utils::BodyParents>> BodyParentsCache;
+  utils::BodyParentsCache ParentsCache;
   // (warning location, object location) already reported: a template
   // instantiated many times, or one lambda spawned twice, warns once.
   llvm::DenseSet<std::pair<SourceLocation::UIntTy, SourceLocation::UIntTy>> Reported;

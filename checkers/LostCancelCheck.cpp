@@ -46,6 +46,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include <cstdint>
 #include <optional>
 
 using namespace clang::ast_matchers;
@@ -222,7 +223,7 @@ std::optional<LeakPath> findLeak(const CFG &Graph, const Stmt *Start, const VarD
   if (StartBlock == nullptr || Seen.size() != Calls.size())
     return std::nullopt;
 
-  enum class Outcome { Continue, Called, Leaks };
+  enum class Outcome : std::uint8_t { Continue, Called, Leaks };
   LeakPath Result;
   // Scans Block from element From: whether a call, the end of Owner's life or
   // the with_* call again comes first.
@@ -348,15 +349,8 @@ bool LostCancelCheck::inIgnoredMacro(SourceLocation Loc, const ASTContext &Conte
   return false;
 }
 
-const utils::BodyParents &LostCancelCheck::parentsOf(const Stmt *Body) {
-  std::unique_ptr<utils::BodyParents> &Entry = BodyParentsCache[Body];
-  if (!Entry)
-    Entry = std::make_unique<utils::BodyParents>(Body);
-  return *Entry;
-}
-
 void LostCancelCheck::onEndOfTranslationUnit() {
-  BodyParentsCache.clear();
+  ParentsCache.clear();
   CFGCache.clear();
   Reported.clear();
 }
@@ -408,7 +402,7 @@ void LostCancelCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Reported.insert(SM.getExpansionLoc(CallLoc).getRawEncoding()).second)
     return;
 
-  const utils::BodyParents &Parents = parentsOf(Function->getBody());
+  const utils::BodyParents &Parents = ParentsCache.of(Function->getBody());
   CancelUses Uses;
   for (const DeclRefExpr *Ref : Parents.references(Cancel)) {
     if (Ref->isNonOdrUse() == NOUR_Unevaluated)

@@ -39,7 +39,6 @@ public:
   void onEndOfTranslationUnit() override;
 
 private:
-  const utils::BodyParents &parentsOf(const Stmt *Body);
   // Whether Loc is inside an expansion of an IgnoredReturnMacros macro.
   bool inIgnoredMacro(SourceLocation Loc, const ASTContext &Context) const;
 
@@ -47,7 +46,7 @@ private:
   const std::vector<StringRef> CancelFunctions; // refers into RawCancelFunctions
   const std::string RawIgnoredReturnMacros;
   const std::vector<StringRef> IgnoredReturnMacros; // refers into RawIgnoredReturnMacros
-  llvm::DenseMap<const Stmt *, std::unique_ptr<utils::BodyParents>> BodyParentsCache;
+  utils::BodyParentsCache ParentsCache;
   llvm::DenseMap<const Stmt *, std::unique_ptr<CFG>> CFGCache;
   // Calls already reported (templates instantiated many times): once each.
   llvm::DenseSet<SourceLocation::UIntTy> Reported;

@@ -80,29 +80,29 @@ StringRef normalizedName(StringRef Name) {
   return Name;
 }
 
-std::string qualifiedName(const NamedDecl* D) {
+std::string qualifiedName(const NamedDecl *D) {
   return D == nullptr ? std::string() : D->getQualifiedNameAsString();
 }
 
-bool hasName(const NamedDecl* D, StringRef Name) {
+bool hasName(const NamedDecl *D, StringRef Name) {
   return D != nullptr && D->getIdentifier() != nullptr && D->getName() == Name;
 }
 
-bool isStdFunction(const FunctionDecl* FD, std::initializer_list<StringRef> Names) {
+bool isStdFunction(const FunctionDecl *FD, std::initializer_list<StringRef> Names) {
   if (FD == nullptr || FD->getIdentifier() == nullptr || !FD->isInStdNamespace())
     return false;
   return llvm::is_contained(Names, FD->getName());
 }
 
 // Strips what never changes which object an expression denotes.
-const Expr* strip(const Expr* E) {
+const Expr *strip(const Expr *E) {
   for (unsigned Step = 0; E != nullptr && Step < 32; ++Step) {
-    const Expr* Next = E->IgnoreImplicit()->IgnoreParens();
-    if (const auto* Cast = dyn_cast<ExplicitCastExpr>(Next)) {
+    const Expr *Next = E->IgnoreImplicit()->IgnoreParens();
+    if (const auto *Cast = dyn_cast<ExplicitCastExpr>(Next)) {
       QualType T = Cast->getType();
       if (T->isPointerType() || T->isReferenceType() || T->isRecordType())
         Next = Cast->getSubExpr();
-    } else if (const auto* Default = dyn_cast<CXXDefaultArgExpr>(Next)) {
+    } else if (const auto *Default = dyn_cast<CXXDefaultArgExpr>(Next)) {
       Next = Default->getExpr();
     }
     if (Next == E)
@@ -115,16 +115,16 @@ const Expr* strip(const Expr* E) {
 // The object an expression names: a declaration (`v`, `p` in `p->f`) with up
 // to two fields below it, or a field of *this (`f`, `this->f.g`).
 struct Access {
-  const ValueDecl* Root = nullptr;
-  const FieldDecl* Field = nullptr;
+  const ValueDecl *Root = nullptr;
+  const FieldDecl *Field = nullptr;
   bool ViaThis = false;
 };
 
-std::optional<Access> accessPath(const Expr* E) {
-  llvm::SmallVector<const FieldDecl*, 4> Members; // outermost first
+std::optional<Access> accessPath(const Expr *E) {
+  llvm::SmallVector<const FieldDecl *, 4> Members; // outermost first
   E = strip(E);
-  while (const auto* ME = dyn_cast_or_null<MemberExpr>(E)) {
-    const auto* Field = dyn_cast<FieldDecl>(ME->getMemberDecl());
+  while (const auto *ME = dyn_cast_or_null<MemberExpr>(E)) {
+    const auto *Field = dyn_cast<FieldDecl>(ME->getMemberDecl());
     if (Field == nullptr)
       return std::nullopt;
     Members.push_back(Field);
@@ -141,8 +141,8 @@ std::optional<Access> accessPath(const Expr* E) {
     A.Field = Members.size() > 1 ? Members[Members.size() - 2] : nullptr;
     return A;
   }
-  if (const auto* Ref = dyn_cast<DeclRefExpr>(E)) {
-    const ValueDecl* D = Ref->getDecl();
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    const ValueDecl *D = Ref->getDecl();
     if (!isa<VarDecl, BindingDecl>(D))
       return std::nullopt;
     A.Root = D;
@@ -152,13 +152,13 @@ std::optional<Access> accessPath(const Expr* E) {
   return std::nullopt;
 }
 
-const ValueDecl* rootOf(const Expr* E) {
+const ValueDecl *rootOf(const Expr *E) {
   std::optional<Access> A = accessPath(E);
   return A ? A->Root : nullptr;
 }
 
 // A record type's declaration, looking through references and pointers.
-const CXXRecordDecl* recordOf(QualType T) {
+const CXXRecordDecl *recordOf(QualType T) {
   if (T.isNull() || T->isDependentType())
     return nullptr;
   T = T.getNonReferenceType();
@@ -167,14 +167,14 @@ const CXXRecordDecl* recordOf(QualType T) {
   return T->getAsCXXRecordDecl();
 }
 
-bool hasMethodNamed(const CXXRecordDecl* RD, std::initializer_list<StringRef> Names) {
+bool hasMethodNamed(const CXXRecordDecl *RD, std::initializer_list<StringRef> Names) {
   if (RD == nullptr || !RD->hasDefinition())
     return false;
   RD = RD->getDefinition();
-  for (const CXXMethodDecl* M : RD->methods())
+  for (const CXXMethodDecl *M : RD->methods())
     if (M->getIdentifier() != nullptr && llvm::is_contained(Names, M->getName()))
       return true;
-  for (const CXXBaseSpecifier& Base : RD->bases())
+  for (const CXXBaseSpecifier &Base : RD->bases())
     if (hasMethodNamed(recordOf(Base.getType()), Names))
       return true;
   return false;
@@ -186,14 +186,14 @@ bool hasMethodNamed(const CXXRecordDecl* RD, std::initializer_list<StringRef> Na
 bool isScopeGuard(QualType T) {
   if (T.isNull() || T->isDependentType() || T->isReferenceType())
     return false;
-  const CXXRecordDecl* RD = T->getAsCXXRecordDecl();
+  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
   if (RD == nullptr || !RD->hasDefinition() || RD->isLambda() || RD->isInStdNamespace())
     return false;
-  const CXXDestructorDecl* Dtor = RD->getDefinition()->getDestructor();
+  const CXXDestructorDecl *Dtor = RD->getDefinition()->getDestructor();
   return Dtor != nullptr && Dtor->isUserProvided();
 }
 
-bool isInsertion(const CXXMethodDecl* M) {
+bool isInsertion(const CXXMethodDecl *M) {
   return M != nullptr && M->getIdentifier() != nullptr &&
          llvm::is_contained({"push_back", "emplace_back", "push_front", "emplace_front", "insert",
                              "emplace", "push", "insert_or_assign", "try_emplace"},
@@ -203,7 +203,7 @@ bool isInsertion(const CXXMethodDecl* M) {
 // Whether P is a response writer: its type is one of Names (fully qualified,
 // no leading "::"), or a reference or pointer to one, or a specialization of
 // a class template named there.
-bool isResponseParam(const ParmVarDecl* P, const llvm::StringSet<>& Names) {
+bool isResponseParam(const ParmVarDecl *P, const llvm::StringSet<> &Names) {
   if (P == nullptr || P->isInvalidDecl())
     return false;
   QualType T = P->getType();
@@ -212,7 +212,7 @@ bool isResponseParam(const ParmVarDecl* P, const llvm::StringSet<>& Names) {
   T = T.getNonReferenceType();
   if (T->isPointerType())
     T = T->getPointeeType();
-  const CXXRecordDecl* RD = T.getCanonicalType()->getAsCXXRecordDecl();
+  const CXXRecordDecl *RD = T.getCanonicalType()->getAsCXXRecordDecl();
   if (RD == nullptr || RD->getIdentifier() == nullptr)
     return false;
   // Cheap screen first: this runs for every parameter of every function
@@ -222,22 +222,22 @@ bool isResponseParam(const ParmVarDecl* P, const llvm::StringSet<>& Names) {
     return false;
   if (Names.contains(normalizedName(qualifiedName(RD))))
     return true;
-  if (const auto* Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
     return Names.contains(normalizedName(qualifiedName(Spec->getSpecializedTemplate())));
   return false;
 }
 
-AST_MATCHER_P(FunctionDecl, hasResponseParameter, const llvm::StringSet<>*, Names) {
+AST_MATCHER_P(FunctionDecl, hasResponseParameter, const llvm::StringSet<> *, Names) {
   return llvm::any_of(Node.parameters(),
-                      [this](const ParmVarDecl* P) { return isResponseParam(P, *Names); });
+                      [this](const ParmVarDecl *P) { return isResponseParam(P, *Names); });
 }
 
 // One function or lambda body on the way out from a spawn to the handler.
 struct Level {
-  const FunctionDecl* Function = nullptr; // the function, or a lambda's operator()
-  const LambdaExpr* Lambda = nullptr;     // set when the level is a lambda
-  const Stmt* Body = nullptr;
-  const Stmt* Point = nullptr; // the spawn (innermost level) or the lambda holding it
+  const FunctionDecl *Function = nullptr; // the function, or a lambda's operator()
+  const LambdaExpr *Lambda = nullptr;     // set when the level is a lambda
+  const Stmt *Body = nullptr;
+  const Stmt *Point = nullptr; // the spawn (innermost level) or the lambda holding it
 };
 
 enum class Noun { Goroutine, Thread, AsyncTask, Task };
@@ -249,17 +249,17 @@ struct SpawnKind {
   bool IsClass = false;         // constructing an object spawns (std::thread)
   bool IsAsync = false;         // std::async: the future's destructor waits
   bool Emplaced = false;        // threads.emplace_back(f): built inside the container
-  const Expr* Object = nullptr; // g in g.go(...)
+  const Expr *Object = nullptr; // g in g.go(...)
 };
 
-SpawnKind classifySpawn(const Expr* Spawn) {
+SpawnKind classifySpawn(const Expr *Spawn) {
   SpawnKind Kind;
   if (isa<CXXConstructExpr>(Spawn)) {
     Kind.IsClass = true;
     Kind.Name = Noun::Thread;
     return Kind;
   }
-  if (const auto* Call = dyn_cast<CallExpr>(Spawn)) {
+  if (const auto *Call = dyn_cast<CallExpr>(Spawn)) {
     std::string Name = qualifiedName(Call->getDirectCallee());
     StringRef N = normalizedName(Name);
     if (N == "std::async") {
@@ -268,52 +268,52 @@ SpawnKind classifySpawn(const Expr* Spawn) {
     } else if (N == "goro::go" || N == "goro::errgroup::go" || N == "goro::errgroup::try_go") {
       Kind.Name = Noun::Goroutine;
     }
-    if (const auto* Member = dyn_cast<CXXMemberCallExpr>(Call))
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
       Kind.Object = Member->getImplicitObjectArgument();
   }
   return Kind;
 }
 
-bool isEmplace(const CXXMethodDecl* M) {
+bool isEmplace(const CXXMethodDecl *M) {
   return M != nullptr && M->getIdentifier() != nullptr &&
          llvm::is_contained({"emplace_back", "emplace_front", "emplace"}, M->getName());
 }
 
 // Carriers are keyed by (declaration, field): (p, null) holds the writer as a
 // whole, (ctx, w) only in its field w. Fields of *this use (field, subfield).
-using Key = std::pair<const ValueDecl*, const FieldDecl*>;
+using Key = std::pair<const ValueDecl *, const FieldDecl *>;
 
 struct Carrier {
-  const ParmVarDecl* Writer = nullptr;
+  const ParmVarDecl *Writer = nullptr;
   SourceLocation Origin; // where it got the writer (invalid for the writer itself)
 };
 
 // How some expression reaches a writer.
 struct Reach {
-  const ParmVarDecl* Writer = nullptr;
+  const ParmVarDecl *Writer = nullptr;
   Key Via{nullptr, nullptr}; // the carrier used, unless it is the writer itself
   SourceLocation Origin;
   explicit operator bool() const { return Writer != nullptr; }
 };
 
 struct Use {
-  const Stmt* At = nullptr;
+  const Stmt *At = nullptr;
   Reach R;
 };
 
 struct Handler {
-  const FunctionDecl* Function = nullptr;
-  const Stmt* Body = nullptr;
+  const FunctionDecl *Function = nullptr;
+  const Stmt *Body = nullptr;
   bool IsLambda = false;
   // The parent of every statement in Body (lambda bodies included): a map
   // for this handler only, instead of the translation unit's parent map,
   // whose construction would cost more than the whole analysis.
-  llvm::DenseMap<const Stmt*, const Stmt*> Parents;
-  llvm::SmallVector<const Expr*, 8> Spawns;
-  llvm::DenseSet<const Stmt*> SpawnSet;
-  llvm::SmallVector<const ParmVarDecl*, 2> Writers;
+  llvm::DenseMap<const Stmt *, const Stmt *> Parents;
+  llvm::SmallVector<const Expr *, 8> Spawns;
+  llvm::DenseSet<const Stmt *> SpawnSet;
+  llvm::SmallVector<const ParmVarDecl *, 2> Writers;
   llvm::DenseMap<Key, Carrier> Carriers;
-  llvm::DenseMap<const ValueDecl*, Key> AnyKey; // some carrier key per declaration
+  llvm::DenseMap<const ValueDecl *, Key> AnyKey; // some carrier key per declaration
   bool HasThisCarriers = false;
 };
 
@@ -325,30 +325,30 @@ struct Verdict {
 
 struct CFGData {
   std::unique_ptr<CFG> Graph;
-  llvm::DenseMap<const Stmt*, std::pair<const CFGBlock*, unsigned>> Where;
+  llvm::DenseMap<const Stmt *, std::pair<const CFGBlock *, unsigned>> Where;
 };
 
 // One report: the spawn, how its work uses a writer, why it outlives.
 struct Finding {
-  const Expr* Spawn = nullptr;
+  const Expr *Spawn = nullptr;
   Use U;
   Verdict V;
 };
 
-void report(ClangTidyCheck& Check, const Finding& F, const SpawnKind& Kind,
-            const std::string& HandlerName);
+void report(ClangTidyCheck &Check, const Finding &F, const SpawnKind &Kind,
+            const std::string &HandlerName);
 
 struct WaitSpec {
-  llvm::SmallPtrSet<const ValueDecl*, 8> Referenced; // objects the spawned work names
-  const VarDecl* Result = nullptr;                   // local initialized by the spawn
-  const ValueDecl* Object = nullptr;                 // g in g.go(...)
+  llvm::SmallPtrSet<const ValueDecl *, 8> Referenced; // objects the spawned work names
+  const VarDecl *Result = nullptr;                    // local initialized by the spawn
+  const ValueDecl *Object = nullptr;                  // g in g.go(...)
 };
 
 enum class Fate { Discarded, Local, Detached, Escapes };
 
 struct Destination {
   Fate F = Fate::Discarded;
-  const VarDecl* Var = nullptr;
+  const VarDecl *Var = nullptr;
 };
 
 } // namespace
@@ -356,8 +356,8 @@ struct Destination {
 // Everything the check learns about one translation unit.
 class ResponseAfterReturnAnalysis {
 public:
-  ResponseAfterReturnAnalysis(ASTContext& Ctx, const llvm::StringSet<>& ResponseNames,
-                              const std::vector<StringRef>& SpawnFunctions)
+  ResponseAfterReturnAnalysis(ASTContext &Ctx, const llvm::StringSet<> &ResponseNames,
+                              const std::vector<StringRef> &SpawnFunctions)
       : Ctx(Ctx), ResponseNames(ResponseNames),
         FindSpawns(findAll(stmt(utils::spawnExpr(SpawnFunctions)).bind("spawn"))) {
     for (StringRef Name : SpawnFunctions)
@@ -365,91 +365,91 @@ public:
         SpawnNames.insert(normalizedName(Name));
   }
 
-  ASTContext& context() const { return Ctx; }
+  ASTContext &context() const { return Ctx; }
 
   // Everything to report about the spawns whose innermost handler is FD.
-  std::vector<Finding> analyzeHandler(const FunctionDecl* FD);
-  const Handler* handlerOf(const FunctionDecl* FD) const {
+  std::vector<Finding> analyzeHandler(const FunctionDecl *FD);
+  const Handler *handlerOf(const FunctionDecl *FD) const {
     auto It = Handlers.find(FD);
     return It == Handlers.end() ? nullptr : It->second.get();
   }
-  SpawnKind kindOf(const Expr* Spawn) const;
+  SpawnKind kindOf(const Expr *Spawn) const;
 
 private:
   // Step 1: the levels from the spawn outwards, and which one is the handler.
-  bool levels(const Stmt* S, llvm::SmallVectorImpl<Level>& Out, unsigned& HandlerIndex);
-  Handler& handler(const FunctionDecl* FD);
-  void indexBody(Handler& H);
+  bool levels(const Stmt *S, llvm::SmallVectorImpl<Level> &Out, unsigned &HandlerIndex);
+  Handler &handler(const FunctionDecl *FD);
+  void indexBody(Handler &H);
   // Step 3.
-  std::optional<Use> spawnUse(const Expr* Spawn, Handler& H);
+  std::optional<Use> spawnUse(const Expr *Spawn, Handler &H);
   // Steps 4 and 5.
-  Verdict verdict(const Expr* Spawn);
+  Verdict verdict(const Expr *Spawn);
   // threads.emplace_back(f) on a container of a spawn class (std::thread):
   // the thread is constructed inside the library, out of the matcher's sight.
-  bool isEmplacedSpawn(const Expr* E) const;
-  bool isSpawn(const Stmt* S) const { return Current != nullptr && Current->SpawnSet.contains(S); }
-  void collectCarriers(Handler& H);
-  void collectIn(const Stmt* S, Handler& H, unsigned Depth);
-  void considerVar(const VarDecl* VD, Handler& H);
-  void addCarrier(Handler& H, Key K, const Reach& R, SourceLocation Origin);
-  Reach lookup(const Handler& H, const Access& A) const;
-  Reach carries(const Expr* E, Handler& H, unsigned Depth);
-  std::optional<Use> useInLambda(const LambdaExpr* L, Handler& H, bool SkipOutliving,
+  bool isEmplacedSpawn(const Expr *E) const;
+  bool isSpawn(const Stmt *S) const { return Current != nullptr && Current->SpawnSet.contains(S); }
+  void collectCarriers(Handler &H);
+  void collectIn(const Stmt *S, Handler &H, unsigned Depth);
+  void considerVar(const VarDecl *VD, Handler &H);
+  void addCarrier(Handler &H, Key K, const Reach &R, SourceLocation Origin);
+  Reach lookup(const Handler &H, const Access &A) const;
+  Reach carries(const Expr *E, Handler &H, unsigned Depth);
+  std::optional<Use> useInLambda(const LambdaExpr *L, Handler &H, bool SkipOutliving,
                                  unsigned Depth);
-  bool findUse(const Stmt* S, const LambdaExpr* L, bool CapturesThis, Handler& H,
-               bool SkipOutliving, unsigned Depth, Use& Out);
-  Reach methodUsesCarrier(const CXXMethodDecl* M, Handler& H, unsigned Depth,
-                          llvm::SmallPtrSetImpl<const CXXMethodDecl*>& Seen);
-  bool findThisUse(const Stmt* S, Handler& H, unsigned Depth,
-                   llvm::SmallPtrSetImpl<const CXXMethodDecl*>& Seen, Reach& Out);
+  bool findUse(const Stmt *S, const LambdaExpr *L, bool CapturesThis, Handler &H,
+               bool SkipOutliving, unsigned Depth, Use &Out);
+  Reach methodUsesCarrier(const CXXMethodDecl *M, Handler &H, unsigned Depth,
+                          llvm::SmallPtrSetImpl<const CXXMethodDecl *> &Seen);
+  bool findThisUse(const Stmt *S, Handler &H, unsigned Depth,
+                   llvm::SmallPtrSetImpl<const CXXMethodDecl *> &Seen, Reach &Out);
 
-  Destination destinationOf(const Expr* E, const Level& L, unsigned Depth);
-  Destination fateOfTarget(const Expr* Target, const Level& L, unsigned Depth);
-  Destination localFate(const VarDecl* VD, const Level& L, unsigned Depth);
-  void referencedBy(const Stmt* S, WaitSpec& W, unsigned Depth);
-  bool isWait(const Stmt* S, const WaitSpec& W);
-  void collectWaits(const Stmt* S, const WaitSpec& W, llvm::DenseSet<const Stmt*>& Waits,
-                    llvm::DenseSet<const VarDecl*>& WaitingGuards);
-  CFGData* cfgFor(const Level& L);
-  bool waitedOnEveryPath(const Level& L, const Stmt* Point, const WaitSpec& W, bool& AnyWait,
-                         SourceLocation& UnwaitedExit);
+  Destination destinationOf(const Expr *E, const Level &L, unsigned Depth);
+  Destination fateOfTarget(const Expr *Target, const Level &L, unsigned Depth);
+  Destination localFate(const VarDecl *VD, const Level &L, unsigned Depth);
+  void referencedBy(const Stmt *S, WaitSpec &W, unsigned Depth);
+  bool isWait(const Stmt *S, const WaitSpec &W);
+  void collectWaits(const Stmt *S, const WaitSpec &W, llvm::DenseSet<const Stmt *> &Waits,
+                    llvm::DenseSet<const VarDecl *> &WaitingGuards);
+  CFGData *cfgFor(const Level &L);
+  bool waitedOnEveryPath(const Level &L, const Stmt *Point, const WaitSpec &W, bool &AnyWait,
+                         SourceLocation &UnwaitedExit);
 
   // The parent within the handler being analysed; nullptr at its body.
-  const Stmt* parentOf(const Stmt* S) const {
+  const Stmt *parentOf(const Stmt *S) const {
     if (Current == nullptr || S == nullptr)
       return nullptr;
     auto It = Current->Parents.find(S);
     return It == Current->Parents.end() ? nullptr : It->second;
   }
 
-  ASTContext& Ctx;
-  const llvm::StringSet<>& ResponseNames;
+  ASTContext &Ctx;
+  const llvm::StringSet<> &ResponseNames;
   ast_matchers::internal::Matcher<Stmt> FindSpawns;
   llvm::StringSet<> SpawnNames;
-  Handler* Current = nullptr; // the handler being analysed
-  llvm::DenseMap<const FunctionDecl*, std::unique_ptr<Handler>> Handlers;
-  llvm::DenseMap<const Expr*, Verdict> Verdicts;
-  llvm::DenseSet<const Expr*> InProgress;
-  llvm::DenseMap<const Stmt*, std::unique_ptr<CFGData>> CFGs;
+  Handler *Current = nullptr; // the handler being analysed
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<Handler>> Handlers;
+  llvm::DenseMap<const Expr *, Verdict> Verdicts;
+  llvm::DenseSet<const Expr *> InProgress;
+  llvm::DenseMap<const Stmt *, std::unique_ptr<CFGData>> CFGs;
 };
 
-bool ResponseAfterReturnAnalysis::isEmplacedSpawn(const Expr* E) const {
-  const auto* Call = dyn_cast_or_null<CXXMemberCallExpr>(E);
+bool ResponseAfterReturnAnalysis::isEmplacedSpawn(const Expr *E) const {
+  const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(E);
   if (Call == nullptr || !isEmplace(Call->getMethodDecl()) ||
       Call->getImplicitObjectArgument() == nullptr)
     return false;
-  const auto* Container = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+  const auto *Container = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
       recordOf(Call->getImplicitObjectArgument()->getType()));
   if (Container == nullptr || Container->getTemplateArgs().size() == 0)
     return false;
-  const TemplateArgument& Element = Container->getTemplateArgs()[0];
+  const TemplateArgument &Element = Container->getTemplateArgs()[0];
   if (Element.getKind() != TemplateArgument::Type)
     return false;
-  const CXXRecordDecl* RD = recordOf(Element.getAsType());
+  const CXXRecordDecl *RD = recordOf(Element.getAsType());
   return RD != nullptr && SpawnNames.contains(normalizedName(qualifiedName(RD)));
 }
 
-SpawnKind ResponseAfterReturnAnalysis::kindOf(const Expr* SpawnE) const {
+SpawnKind ResponseAfterReturnAnalysis::kindOf(const Expr *SpawnE) const {
   if (!isEmplacedSpawn(SpawnE))
     return classifySpawn(SpawnE);
   SpawnKind Kind;
@@ -459,21 +459,21 @@ SpawnKind ResponseAfterReturnAnalysis::kindOf(const Expr* SpawnE) const {
   return Kind;
 }
 
-bool ResponseAfterReturnAnalysis::levels(const Stmt* S, llvm::SmallVectorImpl<Level>& Out,
-                                         unsigned& HandlerIndex) {
+bool ResponseAfterReturnAnalysis::levels(const Stmt *S, llvm::SmallVectorImpl<Level> &Out,
+                                         unsigned &HandlerIndex) {
   if (Current == nullptr)
     return false;
-  const Stmt* Node = S;
-  const Stmt* Point = S;
+  const Stmt *Node = S;
+  const Stmt *Point = S;
   // Up to the handler's body; a lambda is a level when we leave its body
   // (its capture initializers are evaluated by the enclosing function).
   for (unsigned Step = 0; Node != Current->Body; ++Step) {
-    const Stmt* Parent = parentOf(Node);
+    const Stmt *Parent = parentOf(Node);
     if (Parent == nullptr || Step > 4096)
       return false;
-    if (const auto* Lambda = dyn_cast<LambdaExpr>(Parent);
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(Parent);
         Lambda != nullptr && Node == Lambda->getBody()) {
-      const FunctionDecl* Op = Lambda->getCallOperator();
+      const FunctionDecl *Op = Lambda->getCallOperator();
       if (Op == nullptr)
         return false;
       Out.push_back({Op, Lambda, Lambda->getBody(), Point});
@@ -484,11 +484,11 @@ bool ResponseAfterReturnAnalysis::levels(const Stmt* S, llvm::SmallVectorImpl<Le
   Out.push_back({Current->Function, nullptr, Current->Body, Point});
   bool FoundHandler = false;
   for (unsigned I = 0; I < Out.size() && !FoundHandler; ++I) {
-    const FunctionDecl* F = Out[I].Function;
+    const FunctionDecl *F = Out[I].Function;
     if (F == nullptr || F->isDependentContext() || F->isInvalidDecl())
       return false; // template patterns: only their instantiations are analysed
     if (llvm::any_of(F->parameters(),
-                     [this](const ParmVarDecl* P) { return isResponseParam(P, ResponseNames); })) {
+                     [this](const ParmVarDecl *P) { return isResponseParam(P, ResponseNames); })) {
       FoundHandler = true;
       HandlerIndex = I;
     }
@@ -496,19 +496,19 @@ bool ResponseAfterReturnAnalysis::levels(const Stmt* S, llvm::SmallVectorImpl<Le
   return FoundHandler;
 }
 
-Handler& ResponseAfterReturnAnalysis::handler(const FunctionDecl* FD) {
-  std::unique_ptr<Handler>& Slot = Handlers[FD];
+Handler &ResponseAfterReturnAnalysis::handler(const FunctionDecl *FD) {
+  std::unique_ptr<Handler> &Slot = Handlers[FD];
   if (Slot)
     return *Slot;
   Slot = std::make_unique<Handler>();
   Slot->Function = FD;
   Slot->Body = FD->getBody();
-  const auto* Method = dyn_cast<CXXMethodDecl>(FD);
+  const auto *Method = dyn_cast<CXXMethodDecl>(FD);
   Slot->IsLambda =
       Method != nullptr && Method->getParent() != nullptr && Method->getParent()->isLambda();
   Current = Slot.get();
   indexBody(*Slot);
-  for (const ParmVarDecl* P : FD->parameters())
+  for (const ParmVarDecl *P : FD->parameters())
     if (isResponseParam(P, ResponseNames)) {
       Slot->Writers.push_back(P);
       Key K{P, nullptr};
@@ -519,34 +519,34 @@ Handler& ResponseAfterReturnAnalysis::handler(const FunctionDecl* FD) {
   return *Slot;
 }
 
-void ResponseAfterReturnAnalysis::indexBody(Handler& H) {
+void ResponseAfterReturnAnalysis::indexBody(Handler &H) {
   if (H.Body == nullptr)
     return;
-  llvm::SmallVector<const Stmt*, 64> Work{H.Body};
+  llvm::SmallVector<const Stmt *, 64> Work{H.Body};
   while (!Work.empty()) {
-    const Stmt* S = Work.pop_back_val();
+    const Stmt *S = Work.pop_back_val();
     // threads_.emplace_back(f) is a spawn the matcher below cannot see.
-    if (const auto* Call = dyn_cast<CXXMemberCallExpr>(S); Call != nullptr && isEmplacedSpawn(Call))
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S); Call != nullptr && isEmplacedSpawn(Call))
       if (H.SpawnSet.insert(Call).second)
         H.Spawns.push_back(Call);
-    for (const Stmt* Child : S->children())
+    for (const Stmt *Child : S->children())
       if (Child != nullptr && H.Parents.try_emplace(Child, S).second)
         Work.push_back(Child);
   }
-  for (const ast_matchers::BoundNodes& Nodes : match(FindSpawns, *H.Body, Ctx))
-    if (const auto* Spawn = Nodes.getNodeAs<Expr>("spawn");
+  for (const ast_matchers::BoundNodes &Nodes : match(FindSpawns, *H.Body, Ctx))
+    if (const auto *Spawn = Nodes.getNodeAs<Expr>("spawn");
         Spawn != nullptr && H.SpawnSet.insert(Spawn).second)
       H.Spawns.push_back(Spawn);
 }
 
-std::vector<Finding> ResponseAfterReturnAnalysis::analyzeHandler(const FunctionDecl* FD) {
+std::vector<Finding> ResponseAfterReturnAnalysis::analyzeHandler(const FunctionDecl *FD) {
   if (FD == nullptr || !FD->doesThisDeclarationHaveABody() || FD->getBody() == nullptr ||
       FD->isDependentContext() || FD->isInvalidDecl())
     return {};
-  Handler& H = handler(FD);
+  Handler &H = handler(FD);
   Current = &H;
   std::vector<Finding> Out;
-  for (const Expr* Spawn : H.Spawns) {
+  for (const Expr *Spawn : H.Spawns) {
     llvm::SmallVector<Level, 4> Levels;
     unsigned HandlerIndex = 0;
     // A spawn inside a lambda that is a handler itself is that handler's.
@@ -563,7 +563,7 @@ std::vector<Finding> ResponseAfterReturnAnalysis::analyzeHandler(const FunctionD
   return Out;
 }
 
-void ResponseAfterReturnAnalysis::addCarrier(Handler& H, Key K, const Reach& R,
+void ResponseAfterReturnAnalysis::addCarrier(Handler &H, Key K, const Reach &R,
                                              SourceLocation Origin) {
   if (K.first == nullptr || H.Carriers.count(K) != 0)
     return;
@@ -573,8 +573,8 @@ void ResponseAfterReturnAnalysis::addCarrier(Handler& H, Key K, const Reach& R,
     H.HasThisCarriers = true;
 }
 
-void ResponseAfterReturnAnalysis::collectCarriers(Handler& H) {
-  const Stmt* Body = H.Function->getBody();
+void ResponseAfterReturnAnalysis::collectCarriers(Handler &H) {
+  const Stmt *Body = H.Function->getBody();
   if (Body == nullptr)
     return;
   // Flow-insensitive: repeat until nothing new is learned (`q = p` before
@@ -587,19 +587,19 @@ void ResponseAfterReturnAnalysis::collectCarriers(Handler& H) {
   }
 }
 
-void ResponseAfterReturnAnalysis::considerVar(const VarDecl* VD, Handler& H) {
-  const Expr* Init = VD->getInit();
+void ResponseAfterReturnAnalysis::considerVar(const VarDecl *VD, Handler &H) {
+  const Expr *Init = VD->getInit();
   if (Init == nullptr || H.Carriers.count(Key{VD, nullptr}) != 0)
     return;
   QualType T = VD->getType();
   if (T.isNull() || T->isDependentType())
     return;
   // An aggregate initialized field by field: remember which field holds it.
-  if (const auto* List = dyn_cast<InitListExpr>(strip(Init))) {
-    const auto* RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  if (const auto *List = dyn_cast<InitListExpr>(strip(Init))) {
+    const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
     if (RD != nullptr && RD->hasDefinition() && !RD->isUnion() && !T->isReferenceType()) {
       unsigned I = RD->getNumBases();
-      for (const FieldDecl* Field : RD->fields()) {
+      for (const FieldDecl *Field : RD->fields()) {
         if (I >= List->getNumInits())
           break;
         if (Reach R = carries(List->getInit(I), H, 0))
@@ -613,44 +613,44 @@ void ResponseAfterReturnAnalysis::considerVar(const VarDecl* VD, Handler& H) {
     addCarrier(H, Key{VD, nullptr}, R, VD->getLocation());
 }
 
-void ResponseAfterReturnAnalysis::collectIn(const Stmt* S, Handler& H, unsigned Depth) {
+void ResponseAfterReturnAnalysis::collectIn(const Stmt *S, Handler &H, unsigned Depth) {
   if (S == nullptr || Depth > 256)
     return;
-  if (const auto* DS = dyn_cast<DeclStmt>(S)) {
-    for (const Decl* D : DS->decls())
-      if (const auto* VD = dyn_cast<VarDecl>(D))
+  if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+    for (const Decl *D : DS->decls())
+      if (const auto *VD = dyn_cast<VarDecl>(D))
         considerVar(VD, H);
-  } else if (const auto* Lambda = dyn_cast<LambdaExpr>(S)) {
-    for (const LambdaCapture& C : Lambda->captures())
+  } else if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
+    for (const LambdaCapture &C : Lambda->captures())
       if (C.capturesVariable())
-        if (const auto* VD = dyn_cast_or_null<VarDecl>(C.getCapturedVar());
+        if (const auto *VD = dyn_cast_or_null<VarDecl>(C.getCapturedVar());
             VD != nullptr && VD->isInitCapture())
           considerVar(VD, H);
-  } else if (const auto* BO = dyn_cast<BinaryOperator>(S)) {
+  } else if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
     if (BO->getOpcode() == BO_Assign)
       if (Reach R = carries(BO->getRHS(), H, 0))
         if (std::optional<Access> A = accessPath(BO->getLHS()))
           addCarrier(H, Key{A->Root, A->Field}, R, BO->getLHS()->getBeginLoc());
-  } else if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(S)) {
+  } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
     if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
       if (Reach R = carries(Op->getArg(1), H, 0))
         if (std::optional<Access> A = accessPath(Op->getArg(0)))
           addCarrier(H, Key{A->Root, A->Field}, R, Op->getArg(0)->getBeginLoc());
-  } else if (const auto* Call = dyn_cast<CXXMemberCallExpr>(S)) {
+  } else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
     // writers.push_back(&w): the container now holds the writer.
     if (isInsertion(Call->getMethodDecl()))
-      for (const Expr* Arg : Call->arguments())
+      for (const Expr *Arg : Call->arguments())
         if (Reach R = carries(Arg, H, 0)) {
           if (std::optional<Access> A = accessPath(Call->getImplicitObjectArgument()))
             addCarrier(H, Key{A->Root, A->Field}, R, Call->getBeginLoc());
           break;
         }
   }
-  for (const Stmt* Child : S->children())
+  for (const Stmt *Child : S->children())
     collectIn(Child, H, Depth + 1);
 }
 
-Reach ResponseAfterReturnAnalysis::lookup(const Handler& H, const Access& A) const {
+Reach ResponseAfterReturnAnalysis::lookup(const Handler &H, const Access &A) const {
   auto Found = [&](Key K) -> Reach {
     auto It = H.Carriers.find(K);
     if (It == H.Carriers.end())
@@ -672,7 +672,7 @@ Reach ResponseAfterReturnAnalysis::lookup(const Handler& H, const Access& A) con
   return It == H.AnyKey.end() ? Reach() : Found(It->second);
 }
 
-Reach ResponseAfterReturnAnalysis::carries(const Expr* E, Handler& H, unsigned Depth) {
+Reach ResponseAfterReturnAnalysis::carries(const Expr *E, Handler &H, unsigned Depth) {
   if (E == nullptr || Depth > 12)
     return {};
   QualType T = E->getType();
@@ -691,38 +691,38 @@ Reach ResponseAfterReturnAnalysis::carries(const Expr* E, Handler& H, unsigned D
         return {};
       return lookup(H, *A);
     }
-    if (const auto* ME = dyn_cast<MemberExpr>(E))
+    if (const auto *ME = dyn_cast<MemberExpr>(E))
       return carries(ME->getBase(), H, Depth + 1);
     return {};
   }
-  if (const auto* UO = dyn_cast<UnaryOperator>(E)) {
+  if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
     if (UO->getOpcode() == UO_AddrOf || UO->getOpcode() == UO_Deref)
       return carries(UO->getSubExpr(), H, Depth + 1);
     return {};
   }
-  if (const auto* Subscript = dyn_cast<ArraySubscriptExpr>(E))
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E))
     return carries(Subscript->getBase(), H, Depth + 1);
-  if (const auto* Cond = dyn_cast<AbstractConditionalOperator>(E)) {
+  if (const auto *Cond = dyn_cast<AbstractConditionalOperator>(E)) {
     if (Reach R = carries(Cond->getTrueExpr(), H, Depth + 1))
       return R;
     return carries(Cond->getFalseExpr(), H, Depth + 1);
   }
-  if (const auto* BO = dyn_cast<BinaryOperator>(E)) {
+  if (const auto *BO = dyn_cast<BinaryOperator>(E)) {
     if (BO->getOpcode() == BO_Comma)
       return carries(BO->getRHS(), H, Depth + 1);
     return {};
   }
-  if (const auto* Lambda = dyn_cast<LambdaExpr>(E)) {
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(E)) {
     if (std::optional<Use> U = useInLambda(Lambda, H, /*SkipOutliving=*/false, Depth + 1))
       return U->R;
     return {};
   }
-  if (const auto* Call = dyn_cast<CallExpr>(E)) {
-    const FunctionDecl* Callee = Call->getDirectCallee();
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
     // Wrappers that keep the identity of what they are given.
     if (isStdFunction(Callee, {"ref", "cref", "addressof", "move", "forward", "as_const", "bind",
                                "bind_front"})) {
-      for (const Expr* Arg : Call->arguments())
+      for (const Expr *Arg : Call->arguments())
         if (Reach R = carries(Arg, H, Depth + 1))
           return R;
       return {};
@@ -732,18 +732,18 @@ Reach ResponseAfterReturnAnalysis::carries(const Expr* E, Handler& H, unsigned D
     QualType Ret = Call->getCallReturnType(Ctx);
     if (Ret.isNull() || !(Ret->isPointerType() || Ret->isReferenceType()))
       return {};
-    if (const auto* Member = dyn_cast<CXXMemberCallExpr>(Call))
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
       if (Reach R = carries(Member->getImplicitObjectArgument(), H, Depth + 1))
         return R;
-    for (const Expr* Arg : Call->arguments())
+    for (const Expr *Arg : Call->arguments())
       if (Reach R = carries(Arg, H, Depth + 1))
         return R;
     return {};
   }
-  if (const auto* Construct = dyn_cast<CXXConstructExpr>(E)) {
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
     // An object keeps a writer only if its constructor receives one by
     // reference or pointer (or copies a carrier).
-    const CXXConstructorDecl* Ctor = Construct->getConstructor();
+    const CXXConstructorDecl *Ctor = Construct->getConstructor();
     for (unsigned I = 0; I < Construct->getNumArgs(); ++I) {
       QualType Param;
       if (Ctor != nullptr && I < Ctor->getNumParams())
@@ -756,14 +756,14 @@ Reach ResponseAfterReturnAnalysis::carries(const Expr* E, Handler& H, unsigned D
     }
     return {};
   }
-  if (const auto* List = dyn_cast<InitListExpr>(E)) {
-    for (const Expr* Init : List->inits())
+  if (const auto *List = dyn_cast<InitListExpr>(E)) {
+    for (const Expr *Init : List->inits())
       if (Reach R = carries(Init, H, Depth + 1))
         return R;
     return {};
   }
-  if (const auto* List = dyn_cast<CXXParenListInitExpr>(E)) {
-    for (const Expr* Init : List->getInitExprs())
+  if (const auto *List = dyn_cast<CXXParenListInitExpr>(E)) {
+    for (const Expr *Init : List->getInitExprs())
       if (Reach R = carries(Init, H, Depth + 1))
         return R;
     return {};
@@ -774,30 +774,30 @@ Reach ResponseAfterReturnAnalysis::carries(const Expr* E, Handler& H, unsigned D
 // Whether D is declared in L's body (a local of the spawned lambda or of a
 // lambda nested in it), as opposed to captured from outside. L's own
 // init-captures count as captured: their initializers run at the spawn.
-static bool declaredInside(const ValueDecl* D, const LambdaExpr* L) {
+static bool declaredInside(const ValueDecl *D, const LambdaExpr *L) {
   // Any call operator of L's class: a generic lambda has one per
   // instantiation, and its locals belong to that one.
-  const CXXRecordDecl* Closure = L->getLambdaClass();
-  auto IsOwnOperator = [Closure](const DeclContext* DC) {
-    const auto* Method = dyn_cast_or_null<CXXMethodDecl>(DC);
+  const CXXRecordDecl *Closure = L->getLambdaClass();
+  auto IsOwnOperator = [Closure](const DeclContext *DC) {
+    const auto *Method = dyn_cast_or_null<CXXMethodDecl>(DC);
     return Method != nullptr && Closure != nullptr && Method->getParent() == Closure;
   };
   if (Closure == nullptr)
     return false;
-  if (const auto* VD = dyn_cast<VarDecl>(D);
+  if (const auto *VD = dyn_cast<VarDecl>(D);
       VD != nullptr && VD->isInitCapture() && IsOwnOperator(VD->getDeclContext()))
     return false;
-  for (const DeclContext* DC = D->getDeclContext(); DC != nullptr; DC = DC->getParent())
+  for (const DeclContext *DC = D->getDeclContext(); DC != nullptr; DC = DC->getParent())
     if (IsOwnOperator(DC))
       return true;
   return false;
 }
 
-static bool capturesThis(const LambdaExpr* L) {
-  return llvm::any_of(L->captures(), [](const LambdaCapture& C) { return C.capturesThis(); });
+static bool capturesThis(const LambdaExpr *L) {
+  return llvm::any_of(L->captures(), [](const LambdaCapture &C) { return C.capturesThis(); });
 }
 
-std::optional<Use> ResponseAfterReturnAnalysis::useInLambda(const LambdaExpr* L, Handler& H,
+std::optional<Use> ResponseAfterReturnAnalysis::useInLambda(const LambdaExpr *L, Handler &H,
                                                             bool SkipOutliving, unsigned Depth) {
   if (L == nullptr || Depth > 12 || L->getBody() == nullptr)
     return std::nullopt;
@@ -807,15 +807,15 @@ std::optional<Use> ResponseAfterReturnAnalysis::useInLambda(const LambdaExpr* L,
   return std::nullopt;
 }
 
-bool ResponseAfterReturnAnalysis::findUse(const Stmt* S, const LambdaExpr* L, bool CapturesThis,
-                                          Handler& H, bool SkipOutliving, unsigned Depth,
-                                          Use& Out) {
+bool ResponseAfterReturnAnalysis::findUse(const Stmt *S, const LambdaExpr *L, bool CapturesThis,
+                                          Handler &H, bool SkipOutliving, unsigned Depth,
+                                          Use &Out) {
   if (S == nullptr || Depth > 256)
     return false;
   // Not evaluated: sizeof(w), alignof, noexcept(...).
   if (isa<UnaryExprOrTypeTraitExpr, CXXNoexceptExpr>(S))
     return false;
-  if (const auto* E = dyn_cast<Expr>(S)) {
+  if (const auto *E = dyn_cast<Expr>(S)) {
     // A nested spawn that itself outlives reports its own use; counting it
     // here too would warn twice about one mistake.
     if (SkipOutliving && isSpawn(E) && verdict(E).Outlives)
@@ -835,10 +835,10 @@ bool ResponseAfterReturnAnalysis::findUse(const Stmt* S, const LambdaExpr* L, bo
       }
     }
     // A member function of *this that reads a carrier member.
-    if (const auto* Call = dyn_cast<CXXMemberCallExpr>(E);
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
         Call != nullptr && CapturesThis && H.HasThisCarriers &&
         isa<CXXThisExpr>(strip(Call->getImplicitObjectArgument()))) {
-      llvm::SmallPtrSet<const CXXMethodDecl*, 8> Seen;
+      llvm::SmallPtrSet<const CXXMethodDecl *, 8> Seen;
       if (Reach R = methodUsesCarrier(Call->getMethodDecl(), H, 0, Seen)) {
         Out.At = Call;
         Out.R = R;
@@ -846,28 +846,28 @@ bool ResponseAfterReturnAnalysis::findUse(const Stmt* S, const LambdaExpr* L, bo
       }
     }
   }
-  if (const auto* Nested = dyn_cast<LambdaExpr>(S)) {
+  if (const auto *Nested = dyn_cast<LambdaExpr>(S)) {
     // Its explicit init-captures are evaluated here; the rest is its body.
-    for (const LambdaCapture& C : Nested->captures())
+    for (const LambdaCapture &C : Nested->captures())
       if (C.capturesVariable())
-        if (const auto* VD = dyn_cast_or_null<VarDecl>(C.getCapturedVar());
+        if (const auto *VD = dyn_cast_or_null<VarDecl>(C.getCapturedVar());
             VD != nullptr && VD->isInitCapture() &&
             findUse(VD->getInit(), L, CapturesThis, H, SkipOutliving, Depth + 1, Out))
           return true;
     return findUse(Nested->getBody(), L, CapturesThis, H, SkipOutliving, Depth + 1, Out);
   }
-  for (const Stmt* Child : S->children())
+  for (const Stmt *Child : S->children())
     if (findUse(Child, L, CapturesThis, H, SkipOutliving, Depth + 1, Out))
       return true;
   return false;
 }
 
 Reach ResponseAfterReturnAnalysis::methodUsesCarrier(
-    const CXXMethodDecl* M, Handler& H, unsigned Depth,
-    llvm::SmallPtrSetImpl<const CXXMethodDecl*>& Seen) {
+    const CXXMethodDecl *M, Handler &H, unsigned Depth,
+    llvm::SmallPtrSetImpl<const CXXMethodDecl *> &Seen) {
   if (M == nullptr || Depth > 3 || !Seen.insert(M).second)
     return {};
-  const FunctionDecl* Def = nullptr;
+  const FunctionDecl *Def = nullptr;
   if (!M->hasBody(Def) || Def == nullptr || Def->isDependentContext())
     return {};
   Reach Out;
@@ -875,35 +875,35 @@ Reach ResponseAfterReturnAnalysis::methodUsesCarrier(
   return Out;
 }
 
-bool ResponseAfterReturnAnalysis::findThisUse(const Stmt* S, Handler& H, unsigned Depth,
-                                              llvm::SmallPtrSetImpl<const CXXMethodDecl*>& Seen,
-                                              Reach& Out) {
+bool ResponseAfterReturnAnalysis::findThisUse(const Stmt *S, Handler &H, unsigned Depth,
+                                              llvm::SmallPtrSetImpl<const CXXMethodDecl *> &Seen,
+                                              Reach &Out) {
   if (S == nullptr)
     return false;
-  if (const auto* ME = dyn_cast<MemberExpr>(S))
+  if (const auto *ME = dyn_cast<MemberExpr>(S))
     if (std::optional<Access> A = accessPath(ME); A && A->ViaThis)
       if (Reach R = lookup(H, *A)) {
         Out = R;
         return true;
       }
-  if (const auto* Call = dyn_cast<CXXMemberCallExpr>(S);
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
       Call != nullptr && isa<CXXThisExpr>(strip(Call->getImplicitObjectArgument())))
     if (Reach R = methodUsesCarrier(Call->getMethodDecl(), H, Depth + 1, Seen)) {
       Out = R;
       return true;
     }
-  for (const Stmt* Child : S->children())
+  for (const Stmt *Child : S->children())
     if (findThisUse(Child, H, Depth, Seen, Out))
       return true;
   return false;
 }
 
-std::optional<Use> ResponseAfterReturnAnalysis::spawnUse(const Expr* SpawnE, Handler& H) {
-  llvm::ArrayRef<const Expr*> Args = utils::spawnArguments(SpawnE);
-  for (const Expr* Arg : Args) {
+std::optional<Use> ResponseAfterReturnAnalysis::spawnUse(const Expr *SpawnE, Handler &H) {
+  llvm::ArrayRef<const Expr *> Args = utils::spawnArguments(SpawnE);
+  for (const Expr *Arg : Args) {
     if (Arg == nullptr || isa<CXXDefaultArgExpr>(Arg))
       continue;
-    if (const LambdaExpr* Lambda = utils::callableLambda(Arg)) {
+    if (const LambdaExpr *Lambda = utils::callableLambda(Arg)) {
       if (std::optional<Use> U = useInLambda(Lambda, H, /*SkipOutliving=*/true, 0))
         return U;
       continue;
@@ -913,10 +913,10 @@ std::optional<Use> ResponseAfterReturnAnalysis::spawnUse(const Expr* SpawnE, Han
   }
   // goro::go(&Server::respond, this): the member function reads a carrier.
   if (H.HasThisCarriers && Args.size() >= 2 && isa<CXXThisExpr>(strip(Args[1])))
-    if (const auto* Addr = dyn_cast<UnaryOperator>(strip(Args[0]));
+    if (const auto *Addr = dyn_cast<UnaryOperator>(strip(Args[0]));
         Addr != nullptr && Addr->getOpcode() == UO_AddrOf)
-      if (const auto* Ref = dyn_cast<DeclRefExpr>(strip(Addr->getSubExpr()))) {
-        llvm::SmallPtrSet<const CXXMethodDecl*, 8> Seen;
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(strip(Addr->getSubExpr()))) {
+        llvm::SmallPtrSet<const CXXMethodDecl *, 8> Seen;
         if (Reach R = methodUsesCarrier(dyn_cast<CXXMethodDecl>(Ref->getDecl()), H, 0, Seen))
           return Use{Args[1], R};
       }
@@ -925,21 +925,21 @@ std::optional<Use> ResponseAfterReturnAnalysis::spawnUse(const Expr* SpawnE, Han
 
 // ---------------------------------------------------------------- lifetime
 
-Destination ResponseAfterReturnAnalysis::localFate(const VarDecl* VD, const Level& L,
+Destination ResponseAfterReturnAnalysis::localFate(const VarDecl *VD, const Level &L,
                                                    unsigned Depth) {
   Destination Local{Fate::Local, VD};
   if (Depth > 4 || L.Body == nullptr)
     return Local;
   // Every mention of the variable: detach() lets go of it, std::move(v) and
   // v.share() hand it on (to wherever that expression goes).
-  llvm::SmallVector<const Stmt*, 32> Work{L.Body};
+  llvm::SmallVector<const Stmt *, 32> Work{L.Body};
   Destination Result = Local;
   while (!Work.empty()) {
-    const Stmt* S = Work.pop_back_val();
+    const Stmt *S = Work.pop_back_val();
     if (S == nullptr)
       continue;
-    if (const auto* Call = dyn_cast<CXXMemberCallExpr>(S)) {
-      const CXXMethodDecl* M = Call->getMethodDecl();
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
+      const CXXMethodDecl *M = Call->getMethodDecl();
       if (rootOf(Call->getImplicitObjectArgument()) == VD && M != nullptr) {
         if (hasName(M, "detach"))
           return {Fate::Detached, VD};
@@ -949,7 +949,7 @@ Destination ResponseAfterReturnAnalysis::localFate(const VarDecl* VD, const Leve
             Result = D;
         }
       }
-    } else if (const auto* Call = dyn_cast<CallExpr>(S)) {
+    } else if (const auto *Call = dyn_cast<CallExpr>(S)) {
       if (isStdFunction(Call->getDirectCallee(), {"move", "forward"}) && Call->getNumArgs() == 1 &&
           rootOf(Call->getArg(0)) == VD) {
         Destination D = destinationOf(Call, L, Depth + 1);
@@ -957,34 +957,34 @@ Destination ResponseAfterReturnAnalysis::localFate(const VarDecl* VD, const Leve
           Result = D;
       }
     }
-    for (const Stmt* Child : S->children())
+    for (const Stmt *Child : S->children())
       Work.push_back(Child);
   }
   return Result;
 }
 
-Destination ResponseAfterReturnAnalysis::fateOfTarget(const Expr* Target, const Level& L,
+Destination ResponseAfterReturnAnalysis::fateOfTarget(const Expr *Target, const Level &L,
                                                       unsigned Depth) {
   std::optional<Access> A = accessPath(Target);
   if (!A || A->ViaThis)
     return {Fate::Escapes}; // a member of *this, or something we cannot name
-  const auto* VD = dyn_cast<VarDecl>(A->Root);
+  const auto *VD = dyn_cast<VarDecl>(A->Root);
   if (VD == nullptr || isa<ParmVarDecl>(VD) || !VD->hasLocalStorage() ||
       VD->getType()->isReferenceType())
     return {Fate::Escapes}; // a global, a static, the caller's object
   return localFate(VD, L, Depth);
 }
 
-Destination ResponseAfterReturnAnalysis::destinationOf(const Expr* E, const Level& L,
+Destination ResponseAfterReturnAnalysis::destinationOf(const Expr *E, const Level &L,
                                                        unsigned Depth) {
-  const Expr* Cur = E;
+  const Expr *Cur = E;
   for (unsigned Step = 0; Step < 64; ++Step) {
-    const Stmt* PS = parentOf(Cur);
+    const Stmt *PS = parentOf(Cur);
     if (PS == nullptr)
       return {Fate::Discarded};
-    if (const auto* DS = dyn_cast<DeclStmt>(PS)) {
-      for (const Decl* D : DS->decls())
-        if (const auto* VD = dyn_cast<VarDecl>(D); VD != nullptr && VD->getInit() == Cur) {
+    if (const auto *DS = dyn_cast<DeclStmt>(PS)) {
+      for (const Decl *D : DS->decls())
+        if (const auto *VD = dyn_cast<VarDecl>(D); VD != nullptr && VD->getInit() == Cur) {
           if (!VD->hasLocalStorage())
             return {Fate::Escapes}; // a static local outlives every call
           return localFate(VD, L, Depth);
@@ -997,12 +997,12 @@ Destination ResponseAfterReturnAnalysis::destinationOf(const Expr* E, const Leve
       Cur = cast<Expr>(PS);
       continue;
     }
-    if (const auto* ME = dyn_cast<MemberExpr>(PS)) {
-      const ValueDecl* Member = ME->getMemberDecl();
+    if (const auto *ME = dyn_cast<MemberExpr>(PS)) {
+      const ValueDecl *Member = ME->getMemberDecl();
       if (hasName(Member, "detach"))
         return {Fate::Detached};
       if (hasName(Member, "share")) {
-        const auto* Call = dyn_cast_or_null<Expr>(parentOf(ME));
+        const auto *Call = dyn_cast_or_null<Expr>(parentOf(ME));
         if (Call == nullptr)
           return {Fate::Discarded};
         Cur = Call;
@@ -1010,21 +1010,21 @@ Destination ResponseAfterReturnAnalysis::destinationOf(const Expr* E, const Leve
       }
       return {Fate::Discarded}; // t.join(), f.get(), ...: used and dropped here
     }
-    if (const auto* Call = dyn_cast<CallExpr>(PS)) {
+    if (const auto *Call = dyn_cast<CallExpr>(PS)) {
       if (isStdFunction(Call->getDirectCallee(), {"move", "forward"})) {
         Cur = Call;
         continue;
       }
-      if (const auto* Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
+      if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
         if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 && Op->getArg(1) == Cur)
           return fateOfTarget(Op->getArg(0), L, Depth);
         return {Fate::Escapes};
       }
-      if (const auto* Member = dyn_cast<CXXMemberCallExpr>(Call))
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
         return fateOfTarget(Member->getImplicitObjectArgument(), L, Depth);
       return {Fate::Escapes}; // handed to a function we do not follow
     }
-    if (const auto* BO = dyn_cast<BinaryOperator>(PS)) {
+    if (const auto *BO = dyn_cast<BinaryOperator>(PS)) {
       if (BO->getOpcode() == BO_Assign && BO->getRHS() == Cur)
         return fateOfTarget(BO->getLHS(), L, Depth);
       return {Fate::Discarded};
@@ -1038,36 +1038,36 @@ Destination ResponseAfterReturnAnalysis::destinationOf(const Expr* E, const Leve
 
 // ---------------------------------------------------------------- waits
 
-void ResponseAfterReturnAnalysis::referencedBy(const Stmt* S, WaitSpec& W, unsigned Depth) {
+void ResponseAfterReturnAnalysis::referencedBy(const Stmt *S, WaitSpec &W, unsigned Depth) {
   if (S == nullptr || Depth > 256)
     return;
-  if (const auto* E = dyn_cast<Expr>(S); E != nullptr && isa<DeclRefExpr, MemberExpr>(E))
+  if (const auto *E = dyn_cast<Expr>(S); E != nullptr && isa<DeclRefExpr, MemberExpr>(E))
     if (std::optional<Access> A = accessPath(E))
       W.Referenced.insert(A->Root);
-  if (const auto* Ref = dyn_cast<DeclRefExpr>(S))
-    if (const LambdaExpr* Lambda = utils::callableLambda(Ref))
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+    if (const LambdaExpr *Lambda = utils::callableLambda(Ref))
       if (Lambda->getBody() != nullptr && Depth < 64)
         referencedBy(Lambda->getBody(), W, Depth + 1);
-  if (const auto* Lambda = dyn_cast<LambdaExpr>(S)) {
-    for (const LambdaCapture& C : Lambda->captures())
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
+    for (const LambdaCapture &C : Lambda->captures())
       if (C.capturesVariable())
-        if (const auto* VD = dyn_cast_or_null<VarDecl>(C.getCapturedVar());
+        if (const auto *VD = dyn_cast_or_null<VarDecl>(C.getCapturedVar());
             VD != nullptr && VD->isInitCapture())
           referencedBy(VD->getInit(), W, Depth + 1);
     referencedBy(Lambda->getBody(), W, Depth + 1);
     return;
   }
-  for (const Stmt* Child : S->children())
+  for (const Stmt *Child : S->children())
     referencedBy(Child, W, Depth + 1);
 }
 
-bool ResponseAfterReturnAnalysis::isWait(const Stmt* S, const WaitSpec& W) {
-  if (const auto* Call = dyn_cast<CXXMemberCallExpr>(S)) {
-    const CXXMethodDecl* M = Call->getMethodDecl();
+bool ResponseAfterReturnAnalysis::isWait(const Stmt *S, const WaitSpec &W) {
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
+    const CXXMethodDecl *M = Call->getMethodDecl();
     if (M == nullptr || M->getIdentifier() == nullptr)
       return false;
     StringRef Name = M->getName();
-    const ValueDecl* Root = rootOf(Call->getImplicitObjectArgument());
+    const ValueDecl *Root = rootOf(Call->getImplicitObjectArgument());
     if (Root == nullptr)
       return false;
     if (Root == W.Result && llvm::is_contained({"get", "wait", "join"}, Name))
@@ -1084,20 +1084,20 @@ bool ResponseAfterReturnAnalysis::isWait(const Stmt* S, const WaitSpec& W) {
     }
     // auto f = done.get_future(); ... f.get(), where the work sets `done`.
     if (llvm::is_contained({"get", "wait"}, Name))
-      if (const auto* VD = dyn_cast<VarDecl>(Root); VD != nullptr && VD->getInit() != nullptr)
-        if (const auto* Get = dyn_cast<CXXMemberCallExpr>(strip(VD->getInit())))
+      if (const auto *VD = dyn_cast<VarDecl>(Root); VD != nullptr && VD->getInit() != nullptr)
+        if (const auto *Get = dyn_cast<CXXMemberCallExpr>(strip(VD->getInit())))
           if (hasName(Get->getMethodDecl(), "get_future") &&
               W.Referenced.contains(rootOf(Get->getImplicitObjectArgument())))
             return true;
     return false;
   }
-  if (const auto* Call = dyn_cast<CallExpr>(S)) {
-    const FunctionDecl* Callee = Call->getDirectCallee();
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
     if (Callee == nullptr)
       return false;
     if (normalizedName(qualifiedName(Callee)) == "goro::select") {
-      for (const Expr* Arg : Call->arguments())
-        if (const auto* Case = dyn_cast<CallExpr>(strip(Arg));
+      for (const Expr *Arg : Call->arguments())
+        if (const auto *Case = dyn_cast<CallExpr>(strip(Arg));
             Case != nullptr && Case->getNumArgs() >= 1 &&
             normalizedName(qualifiedName(Case->getDirectCallee())) == "goro::on_recv" &&
             W.Referenced.contains(rootOf(Case->getArg(0))))
@@ -1112,11 +1112,11 @@ bool ResponseAfterReturnAnalysis::isWait(const Stmt* S, const WaitSpec& W) {
       QualType Param = Callee->getParamDecl(I)->getType();
       if (Param.isNull() || !(Param->isReferenceType() || Param->isPointerType()))
         continue;
-      const Expr* Arg = strip(Call->getArg(I));
-      if (const auto* Addr = dyn_cast<UnaryOperator>(Arg);
+      const Expr *Arg = strip(Call->getArg(I));
+      if (const auto *Addr = dyn_cast<UnaryOperator>(Arg);
           Addr != nullptr && Addr->getOpcode() == UO_AddrOf)
         Arg = Addr->getSubExpr();
-      const ValueDecl* Root = rootOf(Arg);
+      const ValueDecl *Root = rootOf(Arg);
       if (Root != nullptr && W.Referenced.contains(Root) &&
           hasMethodNamed(recordOf(Root->getType()),
                          {"wait", "join", "recv", "arrive_and_wait", "acquire"}))
@@ -1126,21 +1126,21 @@ bool ResponseAfterReturnAnalysis::isWait(const Stmt* S, const WaitSpec& W) {
   return false;
 }
 
-void ResponseAfterReturnAnalysis::collectWaits(const Stmt* Body, const WaitSpec& W,
-                                               llvm::DenseSet<const Stmt*>& Waits,
-                                               llvm::DenseSet<const VarDecl*>& WaitingGuards) {
-  llvm::SmallVector<const Stmt*, 64> Work{Body};
-  llvm::SmallVector<const VarDecl*, 8> Guards;
+void ResponseAfterReturnAnalysis::collectWaits(const Stmt *Body, const WaitSpec &W,
+                                               llvm::DenseSet<const Stmt *> &Waits,
+                                               llvm::DenseSet<const VarDecl *> &WaitingGuards) {
+  llvm::SmallVector<const Stmt *, 64> Work{Body};
+  llvm::SmallVector<const VarDecl *, 8> Guards;
   while (!Work.empty()) {
-    const Stmt* S = Work.pop_back_val();
+    const Stmt *S = Work.pop_back_val();
     if (S == nullptr)
       continue;
     if (isWait(S, W))
       Waits.insert(S);
-    if (const auto* For = dyn_cast<CXXForRangeStmt>(S)) {
+    if (const auto *For = dyn_cast<CXXForRangeStmt>(S)) {
       // for (auto v : ch): receives until ch is closed.
-      const Expr* Range = For->getRangeInit();
-      const ValueDecl* Root = Range != nullptr ? rootOf(Range) : nullptr;
+      const Expr *Range = For->getRangeInit();
+      const ValueDecl *Root = Range != nullptr ? rootOf(Range) : nullptr;
       if (Root != nullptr && W.Referenced.contains(Root) &&
           hasMethodNamed(recordOf(Range->getType()), {"recv"})) {
         Waits.insert(For);
@@ -1149,28 +1149,28 @@ void ResponseAfterReturnAnalysis::collectWaits(const Stmt* Body, const WaitSpec&
           Waits.insert(For->getRangeStmt());
       }
     }
-    if (const auto* DS = dyn_cast<DeclStmt>(S))
-      for (const Decl* D : DS->decls())
-        if (const auto* VD = dyn_cast<VarDecl>(D); VD != nullptr && VD->hasLocalStorage() &&
+    if (const auto *DS = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : DS->decls())
+        if (const auto *VD = dyn_cast<VarDecl>(D); VD != nullptr && VD->hasLocalStorage() &&
                                                    VD->getInit() != nullptr &&
                                                    isScopeGuard(VD->getType()))
           Guards.push_back(VD);
-    for (const Stmt* Child : S->children())
+    for (const Stmt *Child : S->children())
       Work.push_back(Child);
   }
   // goro::defer d([&] { wg.wait(); }): the wait runs when d is destroyed.
-  for (const VarDecl* VD : Guards) {
-    llvm::SmallVector<const Stmt*, 16> Inner{VD->getInit()};
+  for (const VarDecl *VD : Guards) {
+    llvm::SmallVector<const Stmt *, 16> Inner{VD->getInit()};
     bool HasLambda = false, Waits_ = false;
     while (!Inner.empty() && !Waits_) {
-      const Stmt* S = Inner.pop_back_val();
+      const Stmt *S = Inner.pop_back_val();
       if (S == nullptr)
         continue;
       if (isa<LambdaExpr>(S))
         HasLambda = true;
       if (HasLambda && Waits.contains(S))
         Waits_ = true;
-      for (const Stmt* Child : S->children())
+      for (const Stmt *Child : S->children())
         Inner.push_back(Child);
     }
     if (Waits_)
@@ -1178,8 +1178,8 @@ void ResponseAfterReturnAnalysis::collectWaits(const Stmt* Body, const WaitSpec&
   }
 }
 
-CFGData* ResponseAfterReturnAnalysis::cfgFor(const Level& L) {
-  std::unique_ptr<CFGData>& Slot = CFGs[L.Body];
+CFGData *ResponseAfterReturnAnalysis::cfgFor(const Level &L) {
+  std::unique_ptr<CFGData> &Slot = CFGs[L.Body];
   if (Slot)
     return Slot->Graph ? Slot.get() : nullptr;
   Slot = std::make_unique<CFGData>();
@@ -1187,14 +1187,14 @@ CFGData* ResponseAfterReturnAnalysis::cfgFor(const Level& L) {
   Options.AddImplicitDtors = true; // scope guards that wait in their destructor
   Options.AddTemporaryDtors = false;
   Options.setAllAlwaysAdd();
-  Slot->Graph = CFG::buildCFG(L.Function, const_cast<Stmt*>(L.Body), &Ctx, Options);
+  Slot->Graph = CFG::buildCFG(L.Function, const_cast<Stmt *>(L.Body), &Ctx, Options);
   if (!Slot->Graph)
     return nullptr;
-  for (const CFGBlock* Block : *Slot->Graph) {
+  for (const CFGBlock *Block : *Slot->Graph) {
     if (Block == nullptr)
       continue;
     unsigned Index = 0;
-    for (const CFGElement& Element : *Block) {
+    for (const CFGElement &Element : *Block) {
       if (std::optional<CFGStmt> S = Element.getAs<CFGStmt>())
         Slot->Where.try_emplace(S->getStmt(), Block, Index);
       ++Index;
@@ -1203,28 +1203,28 @@ CFGData* ResponseAfterReturnAnalysis::cfgFor(const Level& L) {
   return Slot.get();
 }
 
-bool ResponseAfterReturnAnalysis::waitedOnEveryPath(const Level& L, const Stmt* Point,
-                                                    const WaitSpec& W, bool& AnyWait,
-                                                    SourceLocation& UnwaitedExit) {
-  llvm::DenseSet<const Stmt*> Waits;
-  llvm::DenseSet<const VarDecl*> Guards;
+bool ResponseAfterReturnAnalysis::waitedOnEveryPath(const Level &L, const Stmt *Point,
+                                                    const WaitSpec &W, bool &AnyWait,
+                                                    SourceLocation &UnwaitedExit) {
+  llvm::DenseSet<const Stmt *> Waits;
+  llvm::DenseSet<const VarDecl *> Guards;
   collectWaits(L.Body, W, Waits, Guards);
   AnyWait = false;
   if (Waits.empty())
     return false;
-  const SourceManager& SM = Ctx.getSourceManager();
+  const SourceManager &SM = Ctx.getSourceManager();
   auto SourceOrderFallback = [&] {
     // No CFG: trust any wait written after the spawn (precision first).
-    for (const Stmt* S : Waits)
+    for (const Stmt *S : Waits)
       if (SM.isBeforeInTranslationUnit(Point->getEndLoc(), S->getBeginLoc()))
         return AnyWait = true;
     return false;
   };
-  CFGData* G = cfgFor(L);
+  CFGData *G = cfgFor(L);
   if (G == nullptr)
     return SourceOrderFallback();
   // The CFG element for the point, or for the closest enclosing statement.
-  const Stmt* At = Point;
+  const Stmt *At = Point;
   auto Found = G->Where.find(At);
   for (unsigned Step = 0; Found == G->Where.end() && Step < 64; ++Step) {
     At = parentOf(At);
@@ -1241,18 +1241,18 @@ bool ResponseAfterReturnAnalysis::waitedOnEveryPath(const Level& L, const Stmt* 
   // uncovered one in the source.
   AnyWait = false;
   bool Uncovered = false;
-  const CFGBlock* Exit = &G->Graph->getExit();
-  llvm::SmallVector<std::pair<const CFGBlock*, unsigned>, 16> Work;
-  llvm::DenseSet<const CFGBlock*> Seen;
+  const CFGBlock *Exit = &G->Graph->getExit();
+  llvm::SmallVector<std::pair<const CFGBlock *, unsigned>, 16> Work;
+  llvm::DenseSet<const CFGBlock *> Seen;
   Work.push_back({Found->second.first, Found->second.second + 1});
   while (!Work.empty()) {
     auto [Block, Start] = Work.pop_back_val();
     bool Covered = false;
-    const Stmt* Leaving = nullptr;
+    const Stmt *Leaving = nullptr;
     for (unsigned I = Start; I < Block->size() && !Covered; ++I) {
       CFGElement Element = (*Block)[I];
       if (std::optional<CFGStmt> S = Element.getAs<CFGStmt>()) {
-        const Stmt* St = S->getStmt();
+        const Stmt *St = S->getStmt();
         if (Waits.contains(St))
           Covered = true;
         else if (isa<ReturnStmt, CXXThrowExpr, CoreturnStmt>(St))
@@ -1268,8 +1268,8 @@ bool ResponseAfterReturnAnalysis::waitedOnEveryPath(const Level& L, const Stmt* 
     }
     if (Block->hasNoReturnElement())
       continue;
-    for (const CFGBlock::AdjacentBlock& Succ : Block->succs()) {
-      const CFGBlock* Next = Succ.getReachableBlock();
+    for (const CFGBlock::AdjacentBlock &Succ : Block->succs()) {
+      const CFGBlock *Next = Succ.getReachableBlock();
       if (Next == nullptr)
         continue;
       if (Next == Exit) {
@@ -1286,7 +1286,7 @@ bool ResponseAfterReturnAnalysis::waitedOnEveryPath(const Level& L, const Stmt* 
   return !Uncovered;
 }
 
-Verdict ResponseAfterReturnAnalysis::verdict(const Expr* SpawnE) {
+Verdict ResponseAfterReturnAnalysis::verdict(const Expr *SpawnE) {
   if (auto It = Verdicts.find(SpawnE); It != Verdicts.end())
     return It->second;
   if (!InProgress.insert(SpawnE).second)
@@ -1316,7 +1316,7 @@ Verdict ResponseAfterReturnAnalysis::verdict(const Expr* SpawnE) {
       Out.Why = Reason::FutureEscapes;
     }
     WaitSpec W;
-    for (const Expr* Arg : utils::spawnArguments(SpawnE))
+    for (const Expr *Arg : utils::spawnArguments(SpawnE))
       referencedBy(Arg, W, 0);
     if (D.F == Fate::Local)
       W.Result = D.Var;
@@ -1345,7 +1345,7 @@ Verdict ResponseAfterReturnAnalysis::verdict(const Expr* SpawnE) {
 
 namespace clang::tidy::goro {
 
-ResponseAfterReturnCheck::ResponseAfterReturnCheck(StringRef Name, ClangTidyContext* Context)
+ResponseAfterReturnCheck::ResponseAfterReturnCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
       RawResponseTypes(Options.get("ResponseTypes", DefaultResponseTypes).str()),
       RawSpawnFunctions(Options.get("SpawnFunctions", utils::DefaultSpawnFunctions).str()),
@@ -1365,12 +1365,12 @@ ResponseAfterReturnCheck::ResponseAfterReturnCheck(StringRef Name, ClangTidyCont
 
 ResponseAfterReturnCheck::~ResponseAfterReturnCheck() = default;
 
-void ResponseAfterReturnCheck::storeOptions(ClangTidyOptions::OptionMap& Opts) {
+void ResponseAfterReturnCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "ResponseTypes", RawResponseTypes);
   Options.store(Opts, "SpawnFunctions", RawSpawnFunctions);
 }
 
-void ResponseAfterReturnCheck::registerMatchers(MatchFinder* Finder) {
+void ResponseAfterReturnCheck::registerMatchers(MatchFinder *Finder) {
   // Handlers, not spawns: only FunctionDecls are tested here, and the
   // spawns are looked for in handler bodies only (see analyzeHandler).
   Finder->addMatcher(functionDecl(isDefinition(), unless(isExpansionInSystemHeader()),
@@ -1379,25 +1379,23 @@ void ResponseAfterReturnCheck::registerMatchers(MatchFinder* Finder) {
                      this);
 }
 
-void ResponseAfterReturnCheck::onEndOfTranslationUnit() {
-  Analysis.reset();
-}
+void ResponseAfterReturnCheck::onEndOfTranslationUnit() { Analysis.reset(); }
 
-void ResponseAfterReturnCheck::check(const MatchFinder::MatchResult& Result) {
-  const auto* FD = Result.Nodes.getNodeAs<FunctionDecl>("handler");
+void ResponseAfterReturnCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *FD = Result.Nodes.getNodeAs<FunctionDecl>("handler");
   if (FD == nullptr || Result.Context == nullptr)
     return;
   if (!Analysis || &Analysis->context() != Result.Context)
     Analysis = std::make_unique<ResponseAfterReturnAnalysis>(*Result.Context, ResponseNames,
                                                              SpawnFunctions);
-  ResponseAfterReturnAnalysis& A = *Analysis;
+  ResponseAfterReturnAnalysis &A = *Analysis;
   std::vector<Finding> Findings = A.analyzeHandler(FD);
-  const Handler* H = A.handlerOf(FD);
+  const Handler *H = A.handlerOf(FD);
   if (H == nullptr)
     return;
   std::string HandlerName = H->IsLambda ? std::string("the handler")
                                         : "handler '" + FD->getDeclName().getAsString() + "'";
-  for (const Finding& F : Findings)
+  for (const Finding &F : Findings)
     report(*this, F, A.kindOf(F.Spawn), HandlerName);
 }
 
@@ -1408,11 +1406,11 @@ namespace {
 
 // The warning and its notes, in the order a reader needs them: the use, what
 // holds the writer, the spawn, the path that skips the wait, the handler.
-void report(ClangTidyCheck& Check, const Finding& F, const SpawnKind& Kind,
-            const std::string& HandlerName) {
-  const Use* U = &F.U;
-  const Verdict& V = F.V;
-  const Expr* SpawnE = F.Spawn;
+void report(ClangTidyCheck &Check, const Finding &F, const SpawnKind &Kind,
+            const std::string &HandlerName) {
+  const Use *U = &F.U;
+  const Verdict &V = F.V;
+  const Expr *SpawnE = F.Spawn;
   std::string Through;
   std::string CarrierName;
   if (U->R.Via.first != nullptr) {

@@ -33,13 +33,13 @@ class ResponseAfterReturnAnalysis;
 
 class ResponseAfterReturnCheck : public ClangTidyCheck {
 public:
-  ResponseAfterReturnCheck(StringRef Name, ClangTidyContext* Context);
+  ResponseAfterReturnCheck(StringRef Name, ClangTidyContext *Context);
   ~ResponseAfterReturnCheck() override;
-  void storeOptions(ClangTidyOptions::OptionMap& Opts) override;
-  void registerMatchers(ast_matchers::MatchFinder* Finder) override;
-  void check(const ast_matchers::MatchFinder::MatchResult& Result) override;
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
-  bool isLanguageVersionSupported(const LangOptions& LangOpts) const override {
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
 

@@ -193,15 +193,9 @@ void SleepAsSynchronizationCheck::registerMatchers(MatchFinder *Finder) {
                      this);
 }
 
-const utils::BodyParents &SleepAsSynchronizationCheck::parentsOf(const Stmt *Body) {
-  std::unique_ptr<utils::BodyParents> &Entry = BodyParentsCache[Body];
-  if (!Entry)
-    Entry = std::make_unique<utils::BodyParents>(Body);
-  return *Entry;
-}
-
 void SleepAsSynchronizationCheck::onEndOfTranslationUnit() {
-  BodyParentsCache.clear();
+  ParentsCache.clear();
+  Spawns.clear();
   Analysed.clear();
   Reported.clear();
 }
@@ -213,7 +207,7 @@ bool SleepAsSynchronizationCheck::isSleep(const Stmt *S) const {
          SleepNames.contains(Callee->getQualifiedNameAsString());
 }
 
-bool SleepAsSynchronizationCheck::isSpawn(const Stmt *S, ASTContext &Context) const {
+bool SleepAsSynchronizationCheck::isSpawn(const Stmt *S, ASTContext &Context) {
   // A cheap filter by the last name component before the matcher runs.
   StringRef Name;
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) {
@@ -226,10 +220,7 @@ bool SleepAsSynchronizationCheck::isSpawn(const Stmt *S, ASTContext &Context) co
   }
   if (Name.empty() || (!SpawnNames.contains(Name) && !Name.starts_with("emplace")))
     return false;
-  return !match(stmt(anyOf(utils::spawnExpr(SpawnFunctions),
-                           utils::emplaceSpawnExpr(SpawnFunctions))),
-                *S, Context)
-              .empty();
+  return Spawns.isSpawn(S, Context);
 }
 
 void SleepAsSynchronizationCheck::check(const MatchFinder::MatchResult &Result) {
@@ -242,7 +233,7 @@ void SleepAsSynchronizationCheck::check(const MatchFinder::MatchResult &Result) 
     return;
   ASTContext &Context = *Result.Context;
   const SourceManager &SM = *Result.SourceManager;
-  const utils::BodyParents &Parents = parentsOf(Function->getBody());
+  const utils::BodyParents &Parents = ParentsCache.of(Function->getBody());
   if (!Parents.isWithin(Sleep, Parents.root()))
     return; // in a local class's member function: matched on its own
 

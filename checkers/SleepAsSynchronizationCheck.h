@@ -14,6 +14,7 @@
 #define GORO_CHECKERS_SLEEPASSYNCHRONIZATIONCHECK_H
 
 #include "ClangTidyCheck.h"
+#include "utils/SpawnCalls.h"
 #include "utils/SpawnLifetime.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -40,8 +41,7 @@ public:
   void onEndOfTranslationUnit() override;
 
 private:
-  const utils::BodyParents &parentsOf(const Stmt *Body);
-  bool isSpawn(const Stmt *S, ASTContext &Context) const;
+  bool isSpawn(const Stmt *S, ASTContext &Context);
   bool isSleep(const Stmt *S) const;
 
   const std::string RawSpawnFunctions;
@@ -51,8 +51,9 @@ private:
   // Last components of SpawnFunctions (`go`, `thread`, ...): a cheap filter
   // before the spawn matcher runs on a node.
   llvm::StringSet<> SpawnNames;
+  utils::SpawnClassifier Spawns{SpawnFunctions, /*WithEmplace=*/true};
   llvm::StringSet<> SleepNames; // qualified, without the leading "::"
-  llvm::DenseMap<const Stmt *, std::unique_ptr<utils::BodyParents>> BodyParentsCache;
+  utils::BodyParentsCache ParentsCache;
   llvm::DenseSet<const Stmt *> Analysed;           // sleeps, each analysed once
   llvm::DenseSet<SourceLocation::UIntTy> Reported; // sleeps reported, by location
 };

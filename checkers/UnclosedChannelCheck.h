@@ -20,6 +20,7 @@
 
 #include "ClangTidyCheck.h"
 #include "utils/ChannelFlow.h"
+#include "utils/SpawnCalls.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
@@ -30,19 +31,19 @@ namespace clang::tidy::goro {
 
 class UnclosedChannelCheck : public ClangTidyCheck {
 public:
-  UnclosedChannelCheck(StringRef Name, ClangTidyContext* Context);
-  bool isLanguageVersionSupported(const LangOptions& LangOpts) const override {
+  UnclosedChannelCheck(StringRef Name, ClangTidyContext *Context);
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
-  void storeOptions(ClangTidyOptions::OptionMap& Opts) override;
-  void registerMatchers(ast_matchers::MatchFinder* Finder) override;
-  void check(const ast_matchers::MatchFinder::MatchResult& Result) override;
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
 
 private:
   struct Analysis;
-  void analyzeChannel(const VarDecl* Channel, const FunctionDecl* Owner);
-  void analyzeDoubleClose(const VarDecl* Var, llvm::ArrayRef<const CXXMemberCallExpr*> Closes);
+  void analyzeChannel(const VarDecl *Channel, const FunctionDecl *Owner);
+  void analyzeDoubleClose(const VarDecl *Var, llvm::ArrayRef<const CXXMemberCallExpr *> Closes);
   // Reports each finding once, however many template instantiations share it.
   bool firstReport(SourceLocation Loc, unsigned Kind);
 
@@ -53,16 +54,16 @@ private:
 
   // Collected while matching, analyzed at the end of the TU (so that every
   // spawn and wait of the TU is known).
-  ASTContext* Context = nullptr;
-  llvm::MapVector<const VarDecl*, const FunctionDecl*> Channels;
-  llvm::MapVector<const VarDecl*, llvm::SmallVector<const CXXMemberCallExpr*, 2>> Closes;
+  ASTContext *Context = nullptr;
+  llvm::MapVector<const VarDecl *, const FunctionDecl *> Channels;
+  llvm::MapVector<const VarDecl *, llvm::SmallVector<const CXXMemberCallExpr *, 2>> Closes;
   // Spawns and waits are recognized only in the code a channel reaches, on
   // demand: a TU-wide matcher on every statement would cost more than the
   // whole analysis.
-  bool isSpawn(const Stmt* S);
-  bool isWait(const Stmt* S);
-  std::optional<ast_matchers::internal::Matcher<Stmt>> SpawnMatcher, WaitMatcher;
-  llvm::DenseMap<const Stmt*, bool> SpawnCache, WaitCache;
+  utils::SpawnClassifier Spawns{SpawnFunctions};
+  bool isWait(const Stmt *S);
+  std::optional<ast_matchers::internal::Matcher<Stmt>> WaitMatcher;
+  llvm::DenseMap<const Stmt *, bool> WaitCache;
   llvm::DenseSet<std::pair<unsigned, unsigned>> Reported;
 };
 

@@ -39,6 +39,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
+#include <cstdint>
 #include <optional>
 
 using namespace clang::ast_matchers;
@@ -49,7 +50,7 @@ namespace {
 
 constexpr llvm::StringLiteral DefaultWaitGroupTypes = "::goro::wait_group";
 
-enum class Place { Outside, Inside, Unknown };
+enum class Place : std::uint8_t { Outside, Inside, Unknown };
 
 // Where the wait_group an expression designates lives, relative to the
 // spawned function, and a declaration that identifies it within one body.
@@ -283,7 +284,8 @@ std::vector<FixItHint> moveBeforeSpawnFix(const CXXMemberCallExpr *Add, const St
   while (After < Buffer.size() && (Buffer[After] == ' ' || Buffer[After] == '\t'))
     ++After;
   SourceLocation RemoveBegin = AddBegin;
-  SourceLocation RemoveEnd = Semi->getLocation().getLocWithOffset(After - SemiOffset);
+  SourceLocation RemoveEnd =
+      Semi->getLocation().getLocWithOffset(static_cast<SourceLocation::IntTy>(After - SemiOffset));
   // Alone on its line: remove the whole line, indentation and newline.
   // (From the end of the previous line: a range ending in a line break is
   // widened by clang-tidy's replacement cleanup.)
@@ -379,23 +381,11 @@ void WaitGroupAddInGoroutineCheck::storeOptions(ClangTidyOptions::OptionMap &Opt
 void WaitGroupAddInGoroutineCheck::registerMatchers(MatchFinder *Finder) {
   if (SpawnFunctions.empty() || WaitGroupTypes.empty())
     return;
-  auto Spawn = utils::spawnExpr(SpawnFunctions);
-  auto InUserCode = unless(isExpansionInSystemHeader());
-  Finder->addMatcher(callExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(cxxConstructExpr(Spawn, InUserCode).bind("spawn"), this);
-  Finder->addMatcher(
-      cxxMemberCallExpr(utils::emplaceSpawnExpr(SpawnFunctions), InUserCode).bind("spawn"), this);
-}
-
-const utils::BodyParents &WaitGroupAddInGoroutineCheck::parentsOf(const Stmt *Body) {
-  std::unique_ptr<utils::BodyParents> &Entry = BodyParentsCache[Body];
-  if (!Entry)
-    Entry = std::make_unique<utils::BodyParents>(Body);
-  return *Entry;
+  utils::registerSpawnMatchers(Finder, SpawnFunctions, this);
 }
 
 void WaitGroupAddInGoroutineCheck::onEndOfTranslationUnit() {
-  BodyParentsCache.clear();
+  ParentsCache.clear();
   Reported.clear();
 }
 
@@ -475,7 +465,7 @@ void WaitGroupAddInGoroutineCheck::check(const MatchFinder::MatchResult &Result)
             ? dyn_cast_or_null<FunctionDecl>(Lambda->getLambdaClass()->getDeclContext())
             : nullptr;
     if (Enclosing != nullptr && Enclosing->getBody() != nullptr) {
-      const utils::BodyParents &Parents = parentsOf(Enclosing->getBody());
+      const utils::BodyParents &Parents = ParentsCache.of(Enclosing->getBody());
       if (Add.Object.Identity != nullptr)
         Wait = findWait(Enclosing->getBody(), Add.Object.Identity, Lambda, Types);
       if (Wait != nullptr && Parents.isWithin(Spawn, Parents.root()) &&

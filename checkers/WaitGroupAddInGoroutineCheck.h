@@ -36,13 +36,11 @@ public:
   void onEndOfTranslationUnit() override;
 
 private:
-  const utils::BodyParents &parentsOf(const Stmt *Body);
-
   const std::string RawSpawnFunctions;
   const std::vector<StringRef> SpawnFunctions; // refers into RawSpawnFunctions
   const std::string RawWaitGroupTypes;
   const std::vector<StringRef> WaitGroupTypes; // refers into RawWaitGroupTypes
-  llvm::DenseMap<const Stmt *, std::unique_ptr<utils::BodyParents>> BodyParentsCache;
+  utils::BodyParentsCache ParentsCache;
   // add() calls already reported (a template instantiated many times, a
   // function spawned twice): one warning each.
   llvm::DenseSet<SourceLocation::UIntTy> Reported;

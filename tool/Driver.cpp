@@ -482,6 +482,20 @@ void Driver::print(const std::vector<ClangTidyError> &Errors) {
   llvm::outs().flush();
 }
 
+// A header one TU includes as "../h.hpp" is named "dir/../h.hpp" in its
+// diagnostics: print it under its own path, as record() identifies it (one
+// finding, however many spellings) and as SARIF and the baseline name it.
+static void removeDots(ClangTidyError &E) {
+  auto Clean = [](std::string &Path) {
+    llvm::SmallString<256> P(Path);
+    llvm::sys::path::remove_dots(P, /*remove_dot_dot=*/true);
+    Path = P.str().str();
+  };
+  Clean(E.Message.FilePath);
+  for (tooling::DiagnosticMessage &N : E.Notes)
+    Clean(N.FilePath);
+}
+
 void Driver::handleResult(size_t Index, TUResult R) {
   const std::string &File = Files[Index];
   std::vector<ClangTidyError> ToPrint;
@@ -504,8 +518,10 @@ void Driver::handleResult(size_t Index, TUResult R) {
     }
     Finding F = toFinding(E);
     ClangTidyError Copy = E;
-    if (record(std::move(F), std::move(Copy)))
+    if (record(std::move(F), std::move(Copy))) {
+      removeDots(E);
       ToPrint.push_back(std::move(E));
+    }
   }
   print(ToPrint);
   if (!Problems[Index].empty()) {

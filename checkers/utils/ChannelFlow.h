@@ -37,6 +37,7 @@
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/Stmt.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -53,10 +54,10 @@ enum class ChannelView : std::uint8_t { None, Both, SendOnly, RecvOnly };
 ChannelView channelView(QualType T);
 
 /// Whether D is declared directly in the top-level namespace goro.
-bool isInGoroNamespace(const Decl* D);
+bool isInGoroNamespace(const Decl *D);
 
 /// Whether E (ignoring implicit nodes) is a call of goro::make_chan<T>.
-bool isMakeChanCall(const Expr* E);
+bool isMakeChanCall(const Expr *E);
 
 /// A channel operation, by the member function called on a handle.
 enum class ChannelOp : std::uint8_t {
@@ -76,22 +77,22 @@ ChannelOp channelOpByName(llvm::StringRef Name);
 
 /// The operation of a call of a member function of a channel handle (None if
 /// Method is not one).
-ChannelOp channelMemberOp(const CXXMethodDecl* Method);
+ChannelOp channelMemberOp(const CXXMethodDecl *Method);
 
 /// The variable a channel-valued expression names, looking through implicit
 /// nodes, copies, view conversions and std::move; nullptr otherwise.
-const VarDecl* channelVarOf(const Expr* E);
+const VarDecl *channelVarOf(const Expr *E);
 
 /// The object expression of a call of a channel member (including a call in
 /// dependent code, by name) and its operation; {nullptr, None} otherwise.
-std::pair<const Expr*, ChannelOp> channelCall(const Expr* Call);
+std::pair<const Expr *, ChannelOp> channelCall(const Expr *Call);
 
 /// Strips parentheses, implicit casts, temporaries, cleanups and functional
 /// casts that do not change which object or value an expression denotes.
-const Expr* stripWrappers(const Expr* E);
+const Expr *stripWrappers(const Expr *E);
 
 /// Whether Call is a call of the goro function Name (on_recv, on_send, ...).
-bool isGoroCall(const CallExpr* Call, llvm::StringRef Name);
+bool isGoroCall(const CallExpr *Call, llvm::StringRef Name);
 
 /// Whether T is goro::defer<F>.
 bool isGoroDeferType(QualType T);
@@ -120,10 +121,10 @@ struct ChannelContext {
   enum KindTy : std::uint8_t { Owner, Goroutine } Kind = Owner;
   /// The function whose body runs: the owner, a named function, or a
   /// lambda's call operator.
-  const FunctionDecl* Callable = nullptr;
-  const Stmt* Body = nullptr;
+  const FunctionDecl *Callable = nullptr;
+  const Stmt *Body = nullptr;
   /// The spawn that starts it (Goroutine).
-  const Expr* Spawn = nullptr;
+  const Expr *Spawn = nullptr;
   /// The context whose code contains Spawn.
   unsigned Parent = 0;
   /// The spawn sits in a loop: several goroutines run this code.
@@ -134,19 +135,19 @@ struct ChannelSite {
   SiteKind Kind;
   /// The operation: the member call, the CXXForRangeStmt (Range), the
   /// on_recv / on_send call (SelectRecv / SelectSend).
-  const Stmt* S = nullptr;
+  const Stmt *S = nullptr;
   unsigned Context = 0;
   Nesting Via = Nesting::Direct;
   /// The statement of the context's own body through which the site runs:
   /// S itself when Direct; the select case, the defer's declaration, the call.
-  const Stmt* Anchor = nullptr;
+  const Stmt *Anchor = nullptr;
   /// Where in the context's body the site takes effect (the end of the scope
   /// for a goro::defer), for ordering sites and other statements.
   SourceLocation Position;
   /// The function body the site is written in.
-  const Stmt* Body = nullptr;
+  const Stmt *Body = nullptr;
   /// The innermost loop around S in that body (nullptr: none).
-  const Stmt* Loop = nullptr;
+  const Stmt *Loop = nullptr;
   /// A loop repeats the site within its context (also through a select case,
   /// a defer, a local lambda or a callee called in a loop).
   bool InLoop = false;
@@ -154,13 +155,13 @@ struct ChannelSite {
   /// body of a select case / defer / local lambda / callee it is nested in.
   bool Conditional = false;
   /// Via == Defer: the goro::defer variable.
-  const VarDecl* Defer = nullptr;
+  const VarDecl *Defer = nullptr;
   /// SelectRecv / SelectSend: the case's function, if a lambda.
-  const LambdaExpr* Case = nullptr;
+  const LambdaExpr *Case = nullptr;
 };
 
 struct ChannelEscape {
-  const Stmt* S = nullptr;
+  const Stmt *S = nullptr;
   /// Only a receive-only view escapes.
   bool RecvOnly = false;
 };
@@ -176,20 +177,20 @@ struct ChannelBarrier {
 /// body is walked once per context, so a site in it is recorded for the
 /// first such call only; these edges say which calls reach which bodies).
 struct ChannelCall {
-  const CallExpr* Call = nullptr;
+  const CallExpr *Call = nullptr;
   unsigned Context = 0;
-  const Stmt* CallerBody = nullptr;
-  const Stmt* CalleeBody = nullptr;
+  const Stmt *CallerBody = nullptr;
+  const Stmt *CalleeBody = nullptr;
 };
 
 struct ChannelFlow {
-  const VarDecl* Channel = nullptr;
+  const VarDecl *Channel = nullptr;
   llvm::SmallVector<ChannelContext, 4> Contexts;
   llvm::SmallVector<ChannelSite, 8> Sites;
   llvm::SmallVector<ChannelEscape, 2> Escapes;
   llvm::SmallVector<ChannelBarrier, 2> Barriers;
   llvm::SmallVector<ChannelCall, 2> Calls;
-  llvm::SmallPtrSet<const VarDecl*, 4> Aliases;
+  llvm::SmallPtrSet<const VarDecl *, 4> Aliases;
   /// The code was too deep to follow: nothing may be concluded.
   bool Incomplete = false;
 
@@ -197,21 +198,32 @@ struct ChannelFlow {
   /// incomplete.
   bool escapesWithSendSide() const;
   /// The first escape, if any.
-  const ChannelEscape* firstEscape() const { return Escapes.empty() ? nullptr : &Escapes.front(); }
+  const ChannelEscape *firstEscape() const { return Escapes.empty() ? nullptr : &Escapes.front(); }
 };
 
 struct TraceOptions {
   /// Whether a call or construction spawns (SpawnCalls.h's spawnExpr).
-  llvm::function_ref<bool(const Stmt*)> IsSpawn;
+  llvm::function_ref<bool(const Stmt *)> IsSpawn;
   /// Whether a call waits for other goroutines (wait_group::wait, join, ...).
-  llvm::function_ref<bool(const Stmt*)> IsWait;
+  llvm::function_ref<bool(const Stmt *)> IsWait;
   unsigned MaxCallDepth = 4;
 };
 
 /// Follows the channel Chan, a local variable of Owner initialized by
 /// goro::make_chan, through Owner's body (see the file comment).
-ChannelFlow traceChannel(const VarDecl* Chan, const FunctionDecl* Owner, ASTContext& Context,
-                         const TraceOptions& Options);
+ChannelFlow traceChannel(const VarDecl *Chan, const FunctionDecl *Owner, ASTContext &Context,
+                         const TraceOptions &Options);
+
+/// Matches a local variable (not a parameter) initialized with
+/// goro::make_chan: a channel a check collects while matching and traces at
+/// the end of the TU (after tracedChannelOwner accepts it).
+ast_matchers::internal::Matcher<VarDecl> madeChannelVar();
+
+/// The function to trace \p Chan in (its owner), when the channel can be
+/// traced: a valid goro::chan (both ends) made by make_chan in a function
+/// with a body that is neither invalid nor a template pattern (templates are
+/// traced through their instantiations); nullptr otherwise.
+const FunctionDecl *tracedChannelOwner(const VarDecl *Chan);
 
 } // namespace clang::tidy::goro::utils
 

@@ -23,37 +23,35 @@ namespace goro::lockorder {
 
 namespace json = llvm::json;
 
-llvm::StringRef displayName(llvm::StringRef MutexId) {
-  return MutexId.split('@').first;
-}
+llvm::StringRef displayName(llvm::StringRef MutexId) { return MutexId.split('@').first; }
 
 //===--- Canonical order --------------------------------------------------===//
 
-static auto edgeKey(const Edge& E) {
+static auto edgeKey(const Edge &E) {
   return std::tie(E.reportSite(), E.From, E.To, E.FirstSite, E.AcquireSite, E.Via, E.Function,
                   E.ToMode, E.TU);
 }
 
-static bool heldLess(const std::vector<HeldMutex>& A, const std::vector<HeldMutex>& B) {
+static bool heldLess(const std::vector<HeldMutex> &A, const std::vector<HeldMutex> &B) {
   return std::lexicographical_compare(A.begin(), A.end(), B.begin(), B.end(),
-                                      [](const HeldMutex& X, const HeldMutex& Y) {
+                                      [](const HeldMutex &X, const HeldMutex &Y) {
                                         return std::tie(X.Mutex, X.At) < std::tie(Y.Mutex, Y.At);
                                       });
 }
 
-static bool heldEqual(const std::vector<HeldMutex>& A, const std::vector<HeldMutex>& B) {
+static bool heldEqual(const std::vector<HeldMutex> &A, const std::vector<HeldMutex> &B) {
   return std::equal(
       A.begin(), A.end(), B.begin(), B.end(),
-      [](const HeldMutex& X, const HeldMutex& Y) { return X.Mutex == Y.Mutex && X.At == Y.At; });
+      [](const HeldMutex &X, const HeldMutex &Y) { return X.Mutex == Y.Mutex && X.At == Y.At; });
 }
 
-void canonicalize(Facts& F) {
-  llvm::sort(F.Edges, [](const Edge& A, const Edge& B) { return edgeKey(A) < edgeKey(B); });
+void canonicalize(Facts &F) {
+  llvm::sort(F.Edges, [](const Edge &A, const Edge &B) { return edgeKey(A) < edgeKey(B); });
   F.Edges.erase(std::unique(F.Edges.begin(), F.Edges.end(),
-                            [](const Edge& A, const Edge& B) { return edgeKey(A) == edgeKey(B); }),
+                            [](const Edge &A, const Edge &B) { return edgeKey(A) == edgeKey(B); }),
                 F.Edges.end());
 
-  auto CallLess = [](const Call& A, const Call& B) {
+  auto CallLess = [](const Call &A, const Call &B) {
     auto KeyA = std::tie(A.Via, A.At, A.CalleeKey, A.Callee, A.Function, A.FunctionKey, A.TU);
     auto KeyB = std::tie(B.Via, B.At, B.CalleeKey, B.Callee, B.Function, B.FunctionKey, B.TU);
     if (KeyA != KeyB)
@@ -62,7 +60,7 @@ void canonicalize(Facts& F) {
   };
   llvm::sort(F.Calls, CallLess);
   F.Calls.erase(std::unique(F.Calls.begin(), F.Calls.end(),
-                            [](const Call& A, const Call& B) {
+                            [](const Call &A, const Call &B) {
                               return A.At == B.At && A.Via == B.Via && A.Callee == B.Callee &&
                                      A.CalleeKey == B.CalleeKey && A.Function == B.Function &&
                                      A.FunctionKey == B.FunctionKey && A.TU == B.TU &&
@@ -70,13 +68,13 @@ void canonicalize(Facts& F) {
                             }),
                 F.Calls.end());
 
-  auto AcqKey = [](const Acquisition& A) {
+  auto AcqKey = [](const Acquisition &A) {
     return std::tie(A.FunctionKey, A.Function, A.Mutex, A.At, A.Via, A.M, A.TU);
   };
   llvm::sort(F.Acquisitions,
-             [&](const Acquisition& A, const Acquisition& B) { return AcqKey(A) < AcqKey(B); });
+             [&](const Acquisition &A, const Acquisition &B) { return AcqKey(A) < AcqKey(B); });
   F.Acquisitions.erase(std::unique(F.Acquisitions.begin(), F.Acquisitions.end(),
-                                   [&](const Acquisition& A, const Acquisition& B) {
+                                   [&](const Acquisition &A, const Acquisition &B) {
                                      return AcqKey(A) == AcqKey(B);
                                    }),
                        F.Acquisitions.end());
@@ -84,11 +82,9 @@ void canonicalize(Facts& F) {
 
 //===--- Writing ----------------------------------------------------------===//
 
-static llvm::StringRef modeName(Mode M) {
-  return M == Mode::Shared ? "shared" : "exclusive";
-}
+static llvm::StringRef modeName(Mode M) { return M == Mode::Shared ? "shared" : "exclusive"; }
 
-static void writeSite(json::OStream& J, llvm::StringRef Key, const Site& S) {
+static void writeSite(json::OStream &J, llvm::StringRef Key, const Site &S) {
   J.attributeObject(Key, [&] {
     J.attribute("file", S.File);
     J.attribute("line", S.Line);
@@ -96,9 +92,9 @@ static void writeSite(json::OStream& J, llvm::StringRef Key, const Site& S) {
   });
 }
 
-static void writeVia(json::OStream& J, const std::vector<Hop>& Via) {
+static void writeVia(json::OStream &J, const std::vector<Hop> &Via) {
   J.attributeArray("via", [&] {
-    for (const Hop& H : Via)
+    for (const Hop &H : Via)
       J.object([&] {
         J.attribute("function", H.Function);
         writeSite(J, "site", H.At);
@@ -106,7 +102,7 @@ static void writeVia(json::OStream& J, const std::vector<Hop>& Via) {
   });
 }
 
-void writeFacts(const Facts& F, llvm::raw_ostream& OS) {
+void writeFacts(const Facts &F, llvm::raw_ostream &OS) {
   // One object per line: an OStream without indentation writes no newline.
   {
     json::OStream J(OS);
@@ -117,7 +113,7 @@ void writeFacts(const Facts& F, llvm::raw_ostream& OS) {
     });
     OS << '\n';
   }
-  for (const Edge& E : F.Edges) {
+  for (const Edge &E : F.Edges) {
     json::OStream J(OS);
     J.object([&] {
       J.attribute("kind", "edge");
@@ -132,7 +128,7 @@ void writeFacts(const Facts& F, llvm::raw_ostream& OS) {
     });
     OS << '\n';
   }
-  for (const Call& C : F.Calls) {
+  for (const Call &C : F.Calls) {
     json::OStream J(OS);
     J.object([&] {
       J.attribute("kind", "call");
@@ -143,7 +139,7 @@ void writeFacts(const Facts& F, llvm::raw_ostream& OS) {
       writeSite(J, "site", C.At);
       writeVia(J, C.Via);
       J.attributeArray("held", [&] {
-        for (const HeldMutex& H : C.Held)
+        for (const HeldMutex &H : C.Held)
           J.object([&] {
             J.attribute("mutex", H.Mutex);
             writeSite(J, "site", H.At);
@@ -153,7 +149,7 @@ void writeFacts(const Facts& F, llvm::raw_ostream& OS) {
     });
     OS << '\n';
   }
-  for (const Acquisition& A : F.Acquisitions) {
+  for (const Acquisition &A : F.Acquisitions) {
     json::OStream J(OS);
     J.object([&] {
       J.attribute("kind", "acquires");
@@ -175,7 +171,7 @@ namespace {
 /// Reads the fields of one record, remembering the first problem.
 class RecordReader {
 public:
-  explicit RecordReader(const json::Object& O) : O(O) {}
+  explicit RecordReader(const json::Object &O) : O(O) {}
 
   std::string str(llvm::StringRef Key) {
     if (std::optional<llvm::StringRef> S = O.getString(Key))
@@ -193,7 +189,7 @@ public:
     return Mode::Exclusive;
   }
 
-  Site site(const json::Object* S, llvm::StringRef Key) {
+  Site site(const json::Object *S, llvm::StringRef Key) {
     Site Result;
     if (S == nullptr) {
       fail(Key);
@@ -216,13 +212,13 @@ public:
 
   std::vector<Hop> via() {
     std::vector<Hop> Result;
-    const json::Array* A = O.getArray("via");
+    const json::Array *A = O.getArray("via");
     if (A == nullptr) {
       fail("via");
       return Result;
     }
-    for (const json::Value& V : *A) {
-      const json::Object* H = V.getAsObject();
+    for (const json::Value &V : *A) {
+      const json::Object *H = V.getAsObject();
       std::optional<llvm::StringRef> Fn = H ? H->getString("function") : std::nullopt;
       if (!Fn) {
         fail("via");
@@ -235,13 +231,13 @@ public:
 
   std::vector<HeldMutex> held() {
     std::vector<HeldMutex> Result;
-    const json::Array* A = O.getArray("held");
+    const json::Array *A = O.getArray("held");
     if (A == nullptr) {
       fail("held");
       return Result;
     }
-    for (const json::Value& V : *A) {
-      const json::Object* H = V.getAsObject();
+    for (const json::Value &V : *A) {
+      const json::Object *H = V.getAsObject();
       std::optional<llvm::StringRef> M = H ? H->getString("mutex") : std::nullopt;
       if (!M) {
         fail("held");
@@ -261,12 +257,12 @@ private:
       Problem = Key;
   }
 
-  const json::Object& O;
+  const json::Object &O;
   llvm::StringRef Problem;
 };
 } // namespace
 
-llvm::Error readFacts(llvm::StringRef Text, Facts& Into) {
+llvm::Error readFacts(llvm::StringRef Text, Facts &Into) {
   unsigned LineNo = 0;
   while (!Text.empty()) {
     llvm::StringRef Line;
@@ -275,14 +271,14 @@ llvm::Error readFacts(llvm::StringRef Text, Facts& Into) {
     Line = Line.trim();
     if (Line.empty())
       continue;
-    auto Bad = [&](const llvm::Twine& Why) {
+    auto Bad = [&](const llvm::Twine &Why) {
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      "lock-order facts, line " + llvm::Twine(LineNo) + ": " + Why);
     };
     llvm::Expected<json::Value> V = json::parse(Line);
     if (!V)
       return Bad(llvm::toString(V.takeError()));
-    const json::Object* O = V->getAsObject();
+    const json::Object *O = V->getAsObject();
     if (O == nullptr)
       return Bad("not a JSON object");
     std::optional<llvm::StringRef> Kind = O->getString("kind");
@@ -385,7 +381,7 @@ std::vector<Cycle> findCycles(llvm::ArrayRef<std::pair<llvm::StringRef, llvm::St
       continue;
     Work.push_back({Root, 0});
     while (!Work.empty()) {
-      auto& [V, Next] = Work.back();
+      auto &[V, Next] = Work.back();
       if (Next == 0 && Index[V] == Unvisited) {
         Index[V] = Low[V] = NextIndex++;
         Stack.push_back(V);
@@ -424,7 +420,7 @@ std::vector<Cycle> findCycles(llvm::ArrayRef<std::pair<llvm::StringRef, llvm::St
   std::vector<unsigned> Visited(N, Unvisited); // search generation
   unsigned Generation = 0;
   for (size_t K = Arcs.size(); K-- > 0;) {
-    const Arc& Start = Arcs[K];
+    const Arc &Start = Arcs[K];
     if (Covered[K] || Component[Start.From] != Component[Start.To])
       continue;
     std::vector<unsigned> Path; // arcs from Start.To back to Start.From
@@ -462,7 +458,7 @@ std::vector<Cycle> findCycles(llvm::ArrayRef<std::pair<llvm::StringRef, llvm::St
     }
     Cycles.push_back(std::move(C));
   }
-  llvm::sort(Cycles, [](const Cycle& A, const Cycle& B) { return A < B; });
+  llvm::sort(Cycles, [](const Cycle &A, const Cycle &B) { return A < B; });
   return Cycles;
 }
 

@@ -59,10 +59,10 @@ struct Site {
   unsigned Line = 0;
   unsigned Col = 0;
 
-  friend bool operator<(const Site& A, const Site& B) {
+  friend bool operator<(const Site &A, const Site &B) {
     return std::tie(A.File, A.Line, A.Col) < std::tie(B.File, B.Line, B.Col);
   }
-  friend bool operator==(const Site& A, const Site& B) {
+  friend bool operator==(const Site &A, const Site &B) {
     return std::tie(A.File, A.Line, A.Col) == std::tie(B.File, B.Line, B.Col);
   }
 };
@@ -72,10 +72,10 @@ struct Hop {
   std::string Function;
   Site At;
 
-  friend bool operator<(const Hop& A, const Hop& B) {
+  friend bool operator<(const Hop &A, const Hop &B) {
     return std::tie(A.At, A.Function) < std::tie(B.At, B.Function);
   }
-  friend bool operator==(const Hop& A, const Hop& B) {
+  friend bool operator==(const Hop &A, const Hop &B) {
     return A.At == B.At && A.Function == B.Function;
   }
 };
@@ -100,7 +100,7 @@ struct Edge {
 
   /// Where the acquisition happens from Function's point of view: the
   /// acquisition itself or the first call of the chain.
-  const Site& reportSite() const { return Via.empty() ? AcquireSite : Via.front().At; }
+  const Site &reportSite() const { return Via.empty() ? AcquireSite : Via.front().At; }
 };
 
 /// A mutex held at a call.
@@ -151,17 +151,17 @@ struct Facts {
 llvm::StringRef displayName(llvm::StringRef MutexId);
 
 /// Sorts and deduplicates every list of \p F, so that writing is deterministic.
-void canonicalize(Facts& F);
+void canonicalize(Facts &F);
 
 /// Writes \p F as JSON lines: the "tu" record, then the edges, calls and
 /// acquisitions, each list in canonical order. Call canonicalize() first.
-void writeFacts(const Facts& F, llvm::raw_ostream& OS);
+void writeFacts(const Facts &F, llvm::raw_ostream &OS);
 
 /// Parses JSON lines written by writeFacts() (possibly the concatenation of
 /// several TUs' files) and appends their records to \p Into. Unknown kinds
 /// and unknown fields are skipped (forward compatibility); a malformed line
 /// or an unsupported version is an error naming the line.
-llvm::Error readFacts(llvm::StringRef Text, Facts& Into);
+llvm::Error readFacts(llvm::StringRef Text, Facts &Into);
 
 /// The file name a TU's facts get in a FactsFile directory:
 /// "<main file's stem>-<16 hex digits of xxh3_64 of its path>.lockorder.jsonl".

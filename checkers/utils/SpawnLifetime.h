@@ -40,6 +40,7 @@
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
+#include <memory>
 
 namespace clang::tidy::goro::utils {
 
@@ -47,25 +48,37 @@ namespace clang::tidy::goro::utils {
 /// one function body (nested lambdas included). Built in one walk.
 class BodyParents {
 public:
-  explicit BodyParents(const Stmt* Body);
+  explicit BodyParents(const Stmt *Body);
 
-  const Stmt* root() const { return Root; }
+  const Stmt *root() const { return Root; }
   /// The statement directly containing \p S; nullptr for the root and for
   /// statements outside the body.
-  const Stmt* parent(const Stmt* S) const { return Parents.lookup(S); }
+  const Stmt *parent(const Stmt *S) const { return Parents.lookup(S); }
   /// Whether \p S is \p Ancestor or lies below it.
-  bool isWithin(const Stmt* S, const Stmt* Ancestor) const;
+  bool isWithin(const Stmt *S, const Stmt *Ancestor) const;
   /// The DeclStmt declaring \p D (a variable, also a range-for or condition
   /// variable), or nullptr.
-  const DeclStmt* declaringStmt(const Decl* D) const { return DeclStmts.lookup(D); }
+  const DeclStmt *declaringStmt(const Decl *D) const { return DeclStmts.lookup(D); }
   /// Every DeclRefExpr naming \p D in the body.
-  llvm::ArrayRef<const DeclRefExpr*> references(const Decl* D) const;
+  llvm::ArrayRef<const DeclRefExpr *> references(const Decl *D) const;
 
 private:
-  const Stmt* Root;
-  llvm::DenseMap<const Stmt*, const Stmt*> Parents;
-  llvm::DenseMap<const Decl*, const DeclStmt*> DeclStmts;
-  llvm::DenseMap<const Decl*, llvm::SmallVector<const DeclRefExpr*, 4>> Refs;
+  const Stmt *Root;
+  llvm::DenseMap<const Stmt *, const Stmt *> Parents;
+  llvm::DenseMap<const Decl *, const DeclStmt *> DeclStmts;
+  llvm::DenseMap<const Decl *, llvm::SmallVector<const DeclRefExpr *, 4>> Refs;
+};
+
+/// BodyParents per function body, built on first use and kept until clear()
+/// (at the end of a TU): the spawns, sleeps or calls a check looks at in one
+/// body share one walk of it.
+class BodyParentsCache {
+public:
+  const BodyParents &of(const Stmt *Body);
+  void clear() { Cache.clear(); }
+
+private:
+  llvm::DenseMap<const Stmt *, std::unique_ptr<BodyParents>> Cache;
 };
 
 /// Whether the work \p Spawn starts provably ends before control leaves
@@ -73,9 +86,9 @@ private:
 /// path. \p Object is the object that must outlive the work: a local handle
 /// must be declared after it. \p Lambda is the callable the spawn runs (its
 /// body is searched for wait_group/latch count-downs); may be nullptr.
-bool spawnedWorkEndsWithin(const Expr* Spawn, const Stmt* Region, const Decl* Object,
-                           const LambdaExpr* Lambda, const BodyParents& Parents,
-                           const SourceManager& SM);
+bool spawnedWorkEndsWithin(const Expr *Spawn, const Stmt *Region, const Decl *Object,
+                           const LambdaExpr *Lambda, const BodyParents &Parents,
+                           const SourceManager &SM);
 
 } // namespace clang::tidy::goro::utils
 
