@@ -15,6 +15,7 @@
 // resetting a timer happens before its firing (which runs as a TSan fiber of
 // its own, timer.cpp), and the firing's send before the receive of the tick.
 #include <atomic>
+#include <cstdint>
 #include <thread>
 
 #include "goro/error.hpp"
@@ -65,6 +66,12 @@ struct clock_core {
   spin_lock lock;
   std::uint64_t gen = 0;
   bool armed = false; // a value is scheduled and not yet delivered
+  // The time of the last tick sent. timers_run fires outside the heap's
+  // lock, so two workers may fire consecutive periods of one ticker at the
+  // same time and reach clock_fire in either order: the older one, arriving
+  // second, is dropped (a newer tick was already sent), so the values a
+  // receiver sees only increase.
+  std::int64_t last_sent = INT64_MIN;
   chan<time_point> ch = make_chan<time_point>(1);
   owned_timer_node node;
 
@@ -104,8 +111,10 @@ namespace {
 void clock_fire(timer_node* t, std::uint64_t seq, std::int64_t now) noexcept {
   auto* c = timer_owner<clock_core>(t);
   lock_visible(c->lock);
-  if (seq == c->gen) {
-    (void)c->ch.try_send(to_time_point(now)); // a full channel drops the tick, as in Go
+  if (seq == c->gen && now > c->last_sent) {
+    // A full channel drops the tick, as in Go.
+    if (c->ch.try_send(to_time_point(now)))
+      c->last_sent = now;
     if (c->node.period == 0)
       c->armed = false;
   }

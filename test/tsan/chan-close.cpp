@@ -1,6 +1,7 @@
 // close happens before a receive that returns because the channel is closed:
 // a receiver parked before the close and one that arrives after it. The
-// racy closer writes after closing.
+// racy closer writes after closing; main waits (a milestone, no
+// synchronisation) until it has, so the write cannot be cut off by the exit.
 //
 // RUN: %cxx %goro_cxxflags -DSYNC %s %goro_release -o %t.sync
 // RUN: %tsan_clean %t.sync | FileCheck %s --check-prefix=SYNC
@@ -10,7 +11,10 @@
 #include <cstdio>
 #include <goro/goro.hpp>
 
+#include "milestone.hpp"
+
 int status = 0;
+milestone written;
 
 int main() {
   auto done = goro::make_chan<goro::unit>();
@@ -21,6 +25,7 @@ int main() {
     done.close();
 #ifndef SYNC
     status = 2; // the receivers may be reading it
+    written.reach();
 #endif
   });
   goro::go([=] {
@@ -31,11 +36,14 @@ int main() {
   bool got = done.recv().has_value();
   std::printf("main: closed=%d status=%d\n", !got, status);
   std::printf("late: status=%d\n", late.recv().value());
+#ifndef SYNC
+  written.await();
+#endif
   // SYNC: main: closed=1 status=1
   // SYNC: late: status=1
 }
 // CHECK: WARNING: ThreadSanitizer: data race
-// CHECK-DAG: {{#0 .*}}chan-close.cpp:23
-// CHECK-DAG: {{#0 .*}}chan-close.cpp:{{29|32}}
+// CHECK-DAG: {{#0 .*}}chan-close.cpp:27
+// CHECK-DAG: {{#0 .*}}chan-close.cpp:{{34|37}}
 // CHECK: Location is global 'status'
-// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at chan-close.cpp:18)'
+// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at chan-close.cpp:22)'

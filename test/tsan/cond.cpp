@@ -1,6 +1,8 @@
 // cond: a queue whose consumer waits on a cond. signal() with the item pushed
 // under the mutex orders the item before the consumer's pop. The racy
-// producer publishes the item before writing it, outside the mutex.
+// producer publishes the item before writing it, outside the mutex; a
+// milestone makes the consumer read the first item before it is written, so
+// the race is certain.
 //
 // RUN: %cxx %goro_cxxflags -DSYNC %s %goro_release -o %t.sync
 // RUN: %tsan_clean %t.sync | FileCheck %s --check-prefix=SYNC
@@ -9,10 +11,13 @@
 #include <cstdio>
 #include <goro/goro.hpp>
 
+#include "milestone.hpp"
+
 goro::mutex mu;
 goro::cond nonempty(mu);
 int queue[16];
 int queued = 0; // how many of queue[] are filled
+milestone first_read;
 
 int main() {
   auto finished = goro::make_chan<long>();
@@ -23,6 +28,10 @@ int main() {
       while (queued == taken)
         nonempty.wait();
       sum += queue[taken];
+#ifndef SYNC
+      if (taken == 0)
+        first_read.reach();
+#endif
       mu.unlock();
     }
     finished.send(sum);
@@ -33,19 +42,22 @@ int main() {
     queue[i] = i;
     ++queued;
     mu.unlock();
+    nonempty.signal();
 #else
     mu.lock();
     ++queued;
     mu.unlock();
+    nonempty.signal();
+    if (i == 0)
+      first_read.await();
     queue[i] = i; // published before it is written, outside the mutex
 #endif
-    nonempty.signal();
   }
   std::printf("sum: %ld\n", finished.recv().value());
   // SYNC: sum: 120
 }
 // CHECK: WARNING: ThreadSanitizer: data race
-// CHECK-DAG: {{#0 .*}}cond.cpp:25
-// CHECK-DAG: {{#0 main .*}}cond.cpp:40
+// CHECK-DAG: {{#0 .*}}cond.cpp:30
+// CHECK-DAG: {{#0 main .*}}cond.cpp:53
 // CHECK: Location is global 'queue'
-// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at cond.cpp:19)'
+// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at cond.cpp:24)'

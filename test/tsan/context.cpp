@@ -1,6 +1,7 @@
 // context: cancel() happens before the observers of done() (a receive that
 // returns because done is closed) and before an err() that reports it. The
-// racy canceller records its reason after canceling.
+// racy canceller records its reason after canceling; main waits (a milestone,
+// no synchronisation) until it has, so the write cannot be cut off by the exit.
 //
 // RUN: %cxx %goro_cxxflags -DSYNC %s %goro_release -o %t.sync
 // RUN: %tsan_clean %t.sync | FileCheck %s --check-prefix=SYNC
@@ -10,7 +11,10 @@
 #include <cstdio>
 #include <goro/goro.hpp>
 
+#include "milestone.hpp"
+
 const char* reason = "none";
+milestone written;
 
 int main() {
   auto [ctx, cancel] = goro::with_cancel(goro::background());
@@ -35,15 +39,19 @@ int main() {
 #else
     cancel();
     reason = "shutdown"; // the workers may be reading it
+    written.reach();
 #endif
   });
   finished.recv();
   finished.recv();
+#ifndef SYNC
+  written.await();
+#endif
   // SYNC-DAG: worker 0 stopped: shutdown
   // SYNC-DAG: worker 1 stopped: shutdown
 }
 // CHECK: WARNING: ThreadSanitizer: data race
-// CHECK-DAG: {{#0 .*}}context.cpp:37
-// CHECK-DAG: {{#0 .*}}context.cpp:26
+// CHECK-DAG: {{#0 .*}}context.cpp:41
+// CHECK-DAG: {{#0 .*}}context.cpp:30
 // CHECK: Location is global 'reason'
-// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at context.cpp:{{19|30}})'
+// CHECK: Thread T{{[0-9]+}} 'goroutine {{[0-9]+}} (spawned at context.cpp:{{23|34}})'

@@ -142,6 +142,36 @@ TEST_P(TimeFrom, TickerTicksRepeatedlyWithIncreasingTimes) {
   });
 }
 
+// Two workers may fire consecutive periods of one ticker at once (a firing
+// runs outside the timer heap's lock); the older firing can then reach the
+// channel after the newer one. It must be dropped, not delivered out of
+// order (TimeFrom.TickerTicksRepeatedlyWithIncreasingTimes failed that way
+// under TSan). With a period of a microsecond and four workers, 25 to 46 of
+// each ticker's 3000 ticks came out backwards under TSan before the fix
+// (where a firing takes longer than a period). This test can miss the bug
+// on a lucky run; it cannot fail without it.
+TEST(Ticker, TicksNeverGoBackwardsWithManyWorkers) {
+  procs_scope four(4);
+  constexpr int tickers = 4;
+  constexpr int ticks = 3000;
+  auto backwards = goro::make_chan<int>(tickers);
+  for (int k = 0; k < tickers; ++k)
+    goro::go([backwards] {
+      goro::ticker tick(std::chrono::microseconds(1));
+      auto c = tick.c();
+      int seen_backwards = 0;
+      goro::time_point last{};
+      for (int i = 0; i < ticks; ++i) {
+        const goro::time_point t = *c.recv();
+        seen_backwards += t <= last;
+        last = t;
+      }
+      backwards.send(seen_backwards);
+    });
+  for (int k = 0; k < tickers; ++k)
+    EXPECT_EQ(*backwards.recv(), 0);
+}
+
 TEST_P(TimeFrom, TickerDropsTicksForASlowReceiver) {
   run_as(GetParam(), [] {
     goro::ticker tick(1ms);

@@ -17,6 +17,7 @@
 
 #include "../hooks.hpp"
 #include "../sched.hpp"
+#include "../tsan.hpp"
 #include "goro/error.hpp"
 #include "server_impl.hpp"
 
@@ -190,11 +191,21 @@ void start_status(response_impl& r, int status) {
   build_head(r, status, r.head);
 }
 
+// mu is a goro mutex taken through the runtime's core calls, which tell
+// ThreadSanitizer nothing: lock() and unlock() say it themselves (unlock ->
+// lock, as goro::mutex does), so what one goroutine did with the writer
+// happens before the next holder's use of it, and the last use before the
+// connection goroutine retires and finishes the response.
+void unlock(response_impl& r) noexcept {
+  tsan_release(&r.mu);
+  mutex_unlock(&r.mu);
+}
+
 // A use of a retired writer: dropped; the debug runtime reports the first.
 void late_use(response_impl& r, const char* operation, const std::source_location& where) {
   bool first = !r.reported;
   r.reported = true;
-  mutex_unlock(&r.mu);
+  unlock(r);
   if (first && r.handler != nullptr)
     on_response_after_return_hook(&r.writer, operation, where, r.handler->registered,
                                   r.handler->pattern.c_str());
@@ -202,6 +213,7 @@ void late_use(response_impl& r, const char* operation, const std::source_locatio
 
 void lock(response_impl& r) {
   mutex_lock(&r.mu, __builtin_return_address(0), &r.writer);
+  tsan_acquire(&r.mu);
 }
 
 } // namespace
@@ -322,7 +334,7 @@ std::string_view http_date() {
 void retire_response(response_impl& r) {
   lock(r);
   r.retired = true;
-  mutex_unlock(&r.mu);
+  unlock(r);
 }
 
 void internal_error_response(response_impl& r) {
@@ -338,7 +350,7 @@ void internal_error_response(response_impl& r) {
     r.written = r.out.size();
   }
   r.close_after = true;
-  mutex_unlock(&r.mu);
+  unlock(r);
 }
 
 void finish_response(response_impl& r) {
@@ -351,7 +363,7 @@ void finish_response(response_impl& r) {
     flush_locked(r, {}, true);
   if (r.has_length && r.written < r.length)
     r.close_after = true; // the client waits for bytes that will never come
-  mutex_unlock(&r.mu);
+  unlock(r);
 }
 
 // ---- quarantine
@@ -376,12 +388,18 @@ quarantine_ring& the_ring() {
 } // namespace
 
 void quarantine(exchange* x) {
+  // The retiring goroutine's last uses of x happen before whoever pushes it
+  // out of the ring frees it (the ring's lock orders them; TSan does not see
+  // it).
+  tsan_release(x);
   quarantine_ring& q = the_ring();
   q.lock.lock();
   exchange* oldest = q.slots[q.next];
   q.slots[q.next] = x;
   q.next = (q.next + 1) % quarantine_size;
   q.lock.unlock();
+  if (oldest != nullptr)
+    tsan_acquire(oldest);
   delete oldest;
 }
 
@@ -399,7 +417,7 @@ http::header& response_writer::headers(std::source_location where) {
     goro::detail::late_use(r, "headers", where);
     return r.late_headers;
   }
-  goro::detail::mutex_unlock(&r.mu);
+  goro::detail::unlock(r);
   return r.headers;
 }
 
@@ -409,11 +427,11 @@ void response_writer::write_header(int status, std::source_location where) {
   if (r.retired)
     return goro::detail::late_use(r, "write_header", where);
   if (status < 100 || status > 999) {
-    goro::detail::mutex_unlock(&r.mu);
+    goro::detail::unlock(r);
     throw goro::panic("http: invalid write_header status " + std::to_string(status));
   }
   if (r.status != 0) {
-    goro::detail::mutex_unlock(&r.mu); // superfluous: ignored, as in Go
+    goro::detail::unlock(r); // superfluous: ignored, as in Go
     return;
   }
   if (status < 200) {
@@ -427,11 +445,11 @@ void response_writer::write_header(int status, std::source_location where) {
       if (res.status != goro::detail::io_status::ok)
         goro::detail::mark_broken(r);
     }
-    goro::detail::mutex_unlock(&r.mu);
+    goro::detail::unlock(r);
     return;
   }
   goro::detail::start_status(r, status);
-  goro::detail::mutex_unlock(&r.mu);
+  goro::detail::unlock(r);
 }
 
 std::size_t response_writer::write(std::string_view bytes, std::source_location where) {
@@ -444,7 +462,7 @@ std::size_t response_writer::write(std::string_view bytes, std::source_location 
   if (r.status == 0)
     goro::detail::start_status(r, 200);
   if (!goro::detail::body_allowed(r.status) || r.broken) {
-    goro::detail::mutex_unlock(&r.mu);
+    goro::detail::unlock(r);
     return 0;
   }
   if (r.has_length)
@@ -458,7 +476,7 @@ std::size_t response_writer::write(std::string_view bytes, std::source_location 
     else if (!goro::detail::flush_locked(r, bytes, false))
       bytes = {};
   }
-  goro::detail::mutex_unlock(&r.mu);
+  goro::detail::unlock(r);
   return bytes.size();
 }
 
@@ -471,7 +489,7 @@ void response_writer::flush(std::source_location where) {
     goro::detail::start_status(r, 200);
   if (!r.head_sent || !r.out.empty())
     goro::detail::flush_locked(r, {}, false);
-  goro::detail::mutex_unlock(&r.mu);
+  goro::detail::unlock(r);
 }
 
 void write_error(response_writer& w, std::string_view message, int status) {

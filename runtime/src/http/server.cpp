@@ -16,6 +16,19 @@
 // bytes end the watch (Go does the same). The connection goroutine stops the
 // watcher with netpoll_kick and joins it before it touches the socket again.
 //
+// ThreadSanitizer (tsan.hpp): the server's locks are invisible to TSan, as
+// the runtime's are, and the edges the server promises are said where they
+// are made: every connection goroutine's life happens before the server is
+// seen drained (goroutine_gone -> drained_now_locked, then the drained
+// channel's close), so before shutdown() returns and ~server frees the
+// routes; the routes behave as Go's ServeMux's RWMutex (a registration ->
+// the routing that finds it; a routing -> the next registration; routings
+// not ordered among themselves, so two requests' handlers stay unordered).
+// The disconnect watcher's work happens before its join; the response
+// writer's mutex and the quarantine say their edges in response.cpp. The
+// sockets' bytes are the runtime's (net.cpp), so a client that read a
+// response is not ordered after the handler that wrote it.
+//
 // Server state (server_impl::lock): the list of connections with their idle
 // flags, the counts of admitted connections (max_connections) and of live
 // goroutines (shutdown waits for zero), shutting_down/stopped. A connection
@@ -32,6 +45,7 @@
 #include <unistd.h>
 
 #include "../sched.hpp"
+#include "../tsan.hpp"
 #include "goro/go.hpp"
 #include "goro/select.hpp"
 #include "server_impl.hpp"
@@ -200,12 +214,14 @@ const handler_entry* route(server_impl* s, const request_head& h) {
   if (h.method != "CONNECT" && unclean(h.path))
     return &s->redirect;
   s->routes_lock.lock();
+  tsan_acquire(&s->routes_lock); // the registrations (handle)
   handler_entry* e = match(s, h.path);
   if (e == nullptr || e->pattern != h.path) {
     // Only the subtree "/p/" is registered, not "/p": redirect there (Go).
     if (h.path.back() != '/' && s->exact.count(h.path + "/") != 0)
       e = &s->redirect;
   }
+  tsan_release(&s->exact); // -> the next registration only, as RUnlock -> Lock
   s->routes_lock.unlock();
   return e != nullptr ? e : &s->not_found;
 }
@@ -242,10 +258,12 @@ bool drained_now_locked(server_impl* s) {
   if (s->drained_closed || !s->shutting_down.load() || s->live != 0)
     return false;
   s->drained_closed = true;
+  tsan_acquire(&s->live); // every goroutine_gone -> the close of drained
   return true;
 }
 
 void goroutine_gone(server_impl* s) {
+  tsan_release(&s->live);
   s->lock.lock();
   --s->live;
   bool close = drained_now_locked(s);
@@ -334,6 +352,7 @@ void watch(http_conn* c, request_impl* rq) {
     rq->cancel(); // EOF, reset, or interrupted: the client is gone
     break;
   }
+  tsan_release(&c->watch_done); // the watcher's work -> the join (run_request)
   c->watch_done.release();
 }
 
@@ -388,6 +407,7 @@ bool run_request(http_conn& c) {
     c.sock.kick_read();
     c.watch_done.acquire(wait_site{"http: stopping the disconnect watcher", nullptr, nullptr,
                                    wait_kind::wait_group, &c.watch_done});
+    tsan_acquire(&c.watch_done);
     c.watch_stop.store(false, std::memory_order_relaxed);
   }
   if (has_ctx)
@@ -722,6 +742,8 @@ void server::handle(std::string pattern, handler h, std::source_location where) 
   entry->registered = where;
   detail::server_impl* s = impl_;
   s->routes_lock.lock();
+  goro::detail::tsan_acquire(&s->routes_lock); // earlier registrations
+  goro::detail::tsan_acquire(&s->exact);       // earlier routings (route)
   if (s->exact.count(pattern) != 0) {
     s->routes_lock.unlock();
     throw goro::panic("http: multiple registrations for " + pattern);
@@ -738,6 +760,7 @@ void server::handle(std::string pattern, handler h, std::source_location where) 
         });
     s->subtrees.insert(pos, e);
   }
+  goro::detail::tsan_release(&s->routes_lock);
   s->routes_lock.unlock();
 }
 
