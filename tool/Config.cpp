@@ -11,6 +11,7 @@
 
 #include "ClangTidy.h"
 #include "GlobList.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -59,7 +60,7 @@ llvm::Expected<std::unique_ptr<Config>> Config::create(ConfigOptions Options) {
 
   // clang-tidy's defaults, plus the goro checks: goro-tidy exists to run them.
   C->Defaults = ClangTidyOptions::getDefaults();
-  C->Defaults.Checks = *C->Defaults.Checks + ",goro-*";
+  C->Defaults.Checks = C->Defaults.Checks.value_or("") + ",goro-*";
   if (std::optional<std::string> User = llvm::sys::Process::GetEnv("USER"))
     C->Defaults.User = *User;
 
@@ -170,10 +171,8 @@ llvm::Error Config::validateChecks(llvm::StringRef Checks, llvm::StringRef Sourc
         continue;
       if (Glob.contains('*')) {
         clang::tidy::GlobList Pattern(Glob);
-        bool Matches = false;
-        for (const auto &K : Known)
-          if ((Matches = Pattern.contains(K.getKey())))
-            break;
+        bool Matches =
+            llvm::any_of(Known, [&](const auto &K) { return Pattern.contains(K.getKey()); });
         if (!Matches)
           Warnings.push_back(("no check matches '" + Glob + "' in " + Source).str());
         continue;

@@ -320,7 +320,7 @@ llvm::Error Driver::selectFiles() {
     int FD = -1;
     if (std::error_code EC = llvm::sys::fs::openFileForRead(Path, FD))
       return Fail("cannot read '" + S + "': " + EC.message());
-    llvm::sys::Process::SafelyCloseFileDescriptor(FD);
+    (void)llvm::sys::Process::SafelyCloseFileDescriptor(FD); // opened only to test readability
     if (Database->getCompileCommands(Path).empty())
       return Fail("no compile command for '" + S + "' in " + DatabaseName);
     Files.push_back(Path);
@@ -399,6 +399,7 @@ void Driver::analyseAll() {
   // Providers are made on the workers but read configuration files only:
   // Conf->provider() touches no shared mutable state.
   std::vector<llvm::thread> Workers;
+  Workers.reserve(Jobs);
   for (unsigned J = 0; J < Jobs; ++J)
     Workers.emplace_back(std::optional<unsigned>(WorkerStackSize), Work);
 

@@ -20,13 +20,14 @@
 
 #include "Config.h"
 #include "clang/Tooling/CompilationDatabase.h"
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace goro::tidy {
 
-enum ExitCode : int { ExitClean = 0, ExitFindings = 1, ExitError = 2 };
+enum ExitCode : std::uint8_t { ExitClean = 0, ExitFindings = 1, ExitError = 2 };
 
 struct DriverOptions {
   std::vector<std::string> Arguments; ///< the command line, for SARIF

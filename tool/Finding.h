@@ -10,6 +10,7 @@
 #ifndef GORO_TOOL_FINDING_H
 #define GORO_TOOL_FINDING_H
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,7 @@ struct Note {
   std::string Message;
 };
 
-enum class BaselineState { None, New, Unchanged };
+enum class BaselineState : std::uint8_t { None, New, Unchanged };
 
 struct Finding {
   std::string Check;

@@ -11,6 +11,8 @@
 #include "SourceFiles.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,7 +20,7 @@ namespace goro::tidy {
 
 namespace {
 
-enum class Kind { SameLine, NextLine, Begin, End };
+enum class Kind : std::uint8_t { SameLine, NextLine, Begin, End };
 
 struct Directive {
   Kind K;
@@ -97,7 +99,7 @@ bool suppressedByNoLint(const SourceFile &File, unsigned Line, llvm::StringRef C
       } else if (D.K == Kind::End) {
         for (size_t I = Open.size(); I-- > 0;)
           if (Open[I] == D.Checks) {
-            Open.erase(Open.begin() + I);
+            Open.erase(Open.begin() + static_cast<std::ptrdiff_t>(I));
             break;
           }
       }

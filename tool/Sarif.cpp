@@ -84,7 +84,8 @@ std::string ruleName(llvm::StringRef Check) {
 std::string encodePath(llvm::StringRef Path) {
   std::string Out;
   for (unsigned char C : Path) {
-    if (llvm::isAlnum(C) || C == '/' || C == '-' || C == '_' || C == '.' || C == '~')
+    if (llvm::isAlnum(static_cast<char>(C)) || C == '/' || C == '-' || C == '_' || C == '.' ||
+        C == '~')
       Out += static_cast<char>(C);
     else
       Out += llvm::formatv("%{0:X-2}", static_cast<unsigned>(C)).str();
