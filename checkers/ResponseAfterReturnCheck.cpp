@@ -64,6 +64,7 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <cstdint>
 #include <optional>
 
 using namespace clang::ast_matchers;
@@ -240,9 +241,15 @@ struct Level {
   const Stmt *Point = nullptr; // the spawn (innermost level) or the lambda holding it
 };
 
-enum class Noun { Goroutine, Thread, AsyncTask, Task };
+enum class Noun : std::uint8_t { Goroutine, Thread, AsyncTask, Task };
 
-enum class Reason { NotWaited, NotWaitedOnEveryPath, Detached, ThreadEscapes, FutureEscapes };
+enum class Reason : std::uint8_t {
+  NotWaited,
+  NotWaitedOnEveryPath,
+  Detached,
+  ThreadEscapes,
+  FutureEscapes
+};
 
 struct SpawnKind {
   Noun Name = Noun::Task;
@@ -344,7 +351,7 @@ struct WaitSpec {
   const ValueDecl *Object = nullptr;                  // g in g.go(...)
 };
 
-enum class Fate { Discarded, Local, Detached, Escapes };
+enum class Fate : std::uint8_t { Discarded, Local, Detached, Escapes };
 
 struct Destination {
   Fate F = Fate::Discarded;

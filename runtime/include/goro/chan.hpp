@@ -51,7 +51,7 @@ struct elem_ops {
 };
 template <class T>
 inline constexpr elem_ops elem_ops_for = {
-    sizeof(T),
+    sizeof(T), // NOLINT(bugprone-sizeof-expression): T may be a pointer (chan<client*>)
     alignof(T),
     [](void* dst, void* src) noexcept { ::new (dst) T(std::move(*static_cast<T*>(src))); },
     [](void* p) noexcept { static_cast<T*>(p)->~T(); },
@@ -92,6 +92,7 @@ private:
 // Raw storage for one T that the library constructs into.
 template <class T>
 struct slot {
+  // NOLINTNEXTLINE(bugprone-sizeof-expression): T may be a pointer (chan<client*>)
   alignas(T) unsigned char bytes[sizeof(T)];
   void* get() noexcept { return bytes; }
   T take() noexcept {
@@ -121,7 +122,7 @@ std::optional<T> try_recv_from(chan_core* c) {
 template <class T>
 bool try_send_copy(chan_core* c, const T& value) {
   T copy(value); // copied outside the channel's lock; dropped if the send fails
-  return chan_try_send(c, &copy);
+  return chan_try_send(c, static_cast<void*>(&copy));
 }
 
 template <class T>
@@ -145,7 +146,7 @@ public:
 
   // ch <- value. Blocks until a receiver takes it (or it fits in the buffer).
   void send(T value, std::source_location where = std::source_location::current()) const {
-    detail::chan_send(h_.get(), &value, where);
+    detail::chan_send(h_.get(), static_cast<void*>(&value), where);
   }
   // <-ch. Blocks; std::nullopt once the channel is closed and drained.
   std::optional<T> recv(std::source_location where = std::source_location::current()) const {
@@ -155,7 +156,9 @@ public:
   // Throws goro::panic when the channel is closed.
   bool try_send(const T& value) const { return detail::try_send_copy(h_.get(), value); }
   // Non-blocking send that moves from value only on success.
-  bool try_send(T&& value) const { return detail::chan_try_send(h_.get(), &value); }
+  bool try_send(T&& value) const {
+    return detail::chan_try_send(h_.get(), static_cast<void*>(&value));
+  }
   // Non-blocking receive: nullopt when it would block or the channel is closed
   // and drained (select with on_default tells the two apart).
   std::optional<T> try_recv() const { return detail::try_recv_from<T>(h_.get()); }
@@ -177,8 +180,8 @@ public:
     iterator() = default;
     // Valid only before the iterator compares equal to end(), as for any iterator.
     T operator*() const {
-      return std::move(*current_);
-    } // NOLINT(bugprone-unchecked-optional-access)
+      return std::move(*current_); // NOLINT(bugprone-unchecked-optional-access): see above
+    }
     iterator& operator++() {
       current_ = detail::recv_from<T>(core_, where_);
       return *this;
@@ -224,10 +227,12 @@ class send_chan {
 public:
   send_chan() noexcept = default;
   void send(T value, std::source_location where = std::source_location::current()) const {
-    detail::chan_send(h_.get(), &value, where);
+    detail::chan_send(h_.get(), static_cast<void*>(&value), where);
   }
   bool try_send(const T& value) const { return detail::try_send_copy(h_.get(), value); }
-  bool try_send(T&& value) const { return detail::chan_try_send(h_.get(), &value); }
+  bool try_send(T&& value) const {
+    return detail::chan_try_send(h_.get(), static_cast<void*>(&value));
+  }
   void close(std::source_location where = std::source_location::current()) const {
     detail::chan_close(h_.get(), where);
   }

@@ -127,7 +127,7 @@ struct server_options {
   std::size_t max_connections = 10000;
   // One request line (414), header line (431) or chunk-size line (400),
   // without its CRLF.
-  std::size_t max_line_bytes = 8 * 1024;
+  std::size_t max_line_bytes = std::size_t{8} * 1024;
 };
 
 class server {

@@ -115,7 +115,7 @@ struct detail_select_access {
   }
   template <class T, class F>
   static detail::select_op op(send_case<T, F>& c) {
-    return {c.core_, &c.value_, true};
+    return {c.core_, static_cast<void*>(&c.value_), true};
   }
 
   template <class T, class F>
