@@ -210,18 +210,6 @@ std::optional<LoopScope> loopScopeOf(const VarDecl *Object, const utils::BodyPar
   return std::nullopt;
 }
 
-bool isInTemplateInstantiation(const DeclContext *Context) {
-  for (; Context != nullptr; Context = Context->getParent()) {
-    if (const auto *Function = dyn_cast<FunctionDecl>(Context);
-        Function != nullptr && Function->isTemplateInstantiation())
-      return true;
-    if (const auto *Record = dyn_cast<CXXRecordDecl>(Context);
-        Record != nullptr && isTemplateInstantiation(Record->getTemplateSpecializationKind()))
-      return true;
-  }
-  return false;
-}
-
 bool isCopyConstructible(QualType Type) {
   if (Type.isNull())
     return false;
@@ -509,7 +497,7 @@ void LoopVariableCaptureCheck::check(const MatchFinder::MatchResult &Result) {
       continue;
 
     std::optional<FixItHint> Fix;
-    if (!isInTemplateInstantiation(Lambda->getLambdaClass()->getDeclContext()) &&
+    if (!utils::isInTemplateInstantiation(Lambda->getLambdaClass()->getDeclContext()) &&
         isCopyConstructible(IsInitCapture ? Captured->getType().getNonReferenceType()
                                           : Captured->getType()) &&
         !lambdaMayModify(Captured, Lambda, Parents) &&

@@ -191,18 +191,6 @@ const CXXMemberCallExpr *findWait(const Stmt *S, const ValueDecl *Identity, cons
   return nullptr;
 }
 
-bool isInTemplateInstantiation(const DeclContext *Context) {
-  for (; Context != nullptr; Context = Context->getParent()) {
-    if (const auto *Function = dyn_cast<FunctionDecl>(Context);
-        Function != nullptr && Function->isTemplateInstantiation())
-      return true;
-    if (const auto *Record = dyn_cast<CXXRecordDecl>(Context);
-        Record != nullptr && isTemplateInstantiation(Record->getTemplateSpecializationKind()))
-      return true;
-  }
-  return false;
-}
-
 // Whether S names something the lambda declares (a parameter, an
 // init-capture, a local): such an add() cannot be moved out of it.
 bool namesLambdaDecl(const Stmt *S, const FunctionDecl *CallOperator) {
@@ -479,7 +467,7 @@ void WaitGroupAddInGoroutineCheck::check(const MatchFinder::MatchResult &Result)
         First = Full->getSubExpr();
       if (First == Add.Call && inPlaceLambda(Spawn) == Lambda &&
           Parents.isWithin(Spawn, Parents.root()) &&
-          !isInTemplateInstantiation(Lambda->getLambdaClass()->getDeclContext()) &&
+          !utils::isInTemplateInstantiation(Lambda->getLambdaClass()->getDeclContext()) &&
           !namesLambdaDecl(Add.Call, Goroutine))
         if (const Stmt *Statement = enclosingBlockStatement(Spawn, Parents))
           Fix = moveBeforeSpawnFix(Add.Call, Statement, Context);

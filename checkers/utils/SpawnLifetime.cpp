@@ -551,4 +551,16 @@ const BodyParents &BodyParentsCache::of(const Stmt *Body) {
   return *Entry;
 }
 
+bool isInTemplateInstantiation(const DeclContext *Context) {
+  for (; Context != nullptr; Context = Context->getParent()) {
+    if (const auto *Function = dyn_cast<FunctionDecl>(Context);
+        Function != nullptr && Function->isTemplateInstantiation())
+      return true;
+    if (const auto *Record = dyn_cast<CXXRecordDecl>(Context);
+        Record != nullptr && isTemplateInstantiation(Record->getTemplateSpecializationKind()))
+      return true;
+  }
+  return false;
+}
+
 } // namespace clang::tidy::goro::utils

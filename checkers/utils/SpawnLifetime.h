@@ -90,6 +90,11 @@ bool spawnedWorkEndsWithin(const Expr *Spawn, const Stmt *Region, const Decl *Ob
                            const LambdaExpr *Lambda, const BodyParents &Parents,
                            const SourceManager &SM);
 
+/// Whether \p Context is, or is nested in, a template instantiation (a
+/// function or class): the checks report the template's own code once, not
+/// each instantiation of it.
+bool isInTemplateInstantiation(const DeclContext *Context);
+
 } // namespace clang::tidy::goro::utils
 
 #endif // GORO_CHECKERS_UTILS_SPAWNLIFETIME_H

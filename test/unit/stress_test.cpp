@@ -21,17 +21,7 @@
 
 namespace {
 
-#if defined(__SANITIZE_THREAD__)
-constexpr bool under_tsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool under_tsan = true;
-#else
-constexpr bool under_tsan = false;
-#endif
-#else
-constexpr bool under_tsan = false;
-#endif
+using goro_test::under_tsan;
 
 // Sizes: full size normally, smaller under TSan.
 constexpr int scaled(int full, int tsan) {

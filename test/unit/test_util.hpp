@@ -26,6 +26,20 @@
 
 namespace goro_test {
 
+// Built with ThreadSanitizer (the tsan preset)? Stress tests shrink there: a
+// spawn costs a TSan fiber and a fresh stack mapping (docs/runtime.md).
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool under_tsan = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool under_tsan = true;
+#else
+inline constexpr bool under_tsan = false;
+#endif
+#else
+inline constexpr bool under_tsan = false;
+#endif
+
 // Who calls the primitive under test: the test's own plain OS thread, or a
 // goroutine. Every primitive must work from both.
 enum class caller { thread, goroutine };

@@ -24,6 +24,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "test_util.hpp"
+
 namespace {
 
 // Under ThreadSanitizer (the tsan preset) every spawn costs a TSan fiber and a
@@ -31,17 +33,7 @@ namespace {
 // docs/runtime.md): 5,000 rounds (80,000 spawns) took 262 s there and ran
 // into the 300 s ctest timeout on a loaded machine. 500 rounds keep it to
 // seconds; the stress value of this test is in the release build anyway.
-#if defined(__SANITIZE_THREAD__)
-constexpr bool under_tsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool under_tsan = true;
-#else
-constexpr bool under_tsan = false;
-#endif
-#else
-constexpr bool under_tsan = false;
-#endif
+using goro_test::under_tsan;
 
 TEST(WaitGroupReuse, WaitNeverReturnsBeforeItsRoundIsDone) {
   constexpr int drivers = 4;
